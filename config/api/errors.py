@@ -1,0 +1,37 @@
+"""One error shape for the whole API: `{"detail": str, "code": str}` plus field errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": exc.detail}
+    else:
+        detail = exc.detail
+        codes = exc.get_codes()
+        response.data = {
+            "detail": str(detail) if not isinstance(detail, (list, dict)) else detail,
+            "code": codes if isinstance(codes, str) else "error",
+        }
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
+        response["Retry-After"] = "60"
+    return response
+
+
+def error_payload(detail: str, code: str) -> dict[str, str]:
+    return {"detail": detail, "code": code}

@@ -1,0 +1,23 @@
+"""ASGI entry point: HTTP through Django (tenant resolved by TenantMainMiddleware); WebSockets
+through the tenant resolver, which puts the `Client` in `scope["tenant"]` (ARCHITECTURE rule 2)."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from chat.routing import websocket_urlpatterns  # noqa: E402
+from tenants.asgi import TenantWebsocketMiddleware  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": TenantWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -1,0 +1,17 @@
+"""Tests: real PostgreSQL and Redis, fast password hashing, mail kept in Django's outbox."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("SITE_SCHEME", "http")
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+# Keep connections short so a test database can be dropped or a schema cloned without
+# waiting on idle sessions.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,25 @@
+"""URLs of tenant hosts. `/admin/` deliberately does not exist here."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api.views import MeView
+from chat import views as chat_views
+from chat.api.views import RoomDetailView, RoomListView
+
+api_patterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("rooms/", RoomListView.as_view(), name="room-list"),
+    path("rooms/<int:pk>/", RoomDetailView.as_view(), name="room-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", chat_views.home, name="home"),
+    path("", include("accounts.urls")),
+    path("api/", include((api_patterns, "api"))),
+]
+
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -1,0 +1,134 @@
+"""Every write to tenants goes through here: sign-up, `create_workspace`, admin and tests alike."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.actions import do_create_user
+from accounts.models import User
+from billing.models import Plan
+from billing.selectors import default_plan
+from branding.actions import do_create_default_brand
+from chat.actions import do_create_room
+from tenants.models import Client, Domain
+from tenants.provisioning import clone_template_into
+from tenants.urls_helpers import platform_host
+from tenants.validators import schema_name_for, validate_slug
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    client: Client
+    owner: User
+
+
+def check_new_workspace(*, slug: str, name: str, owner_email: str) -> None:
+    """Raise ValidationError (keyed by field) if a workspace with these values cannot be created."""
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_slug(slug)
+    except ValidationError as exc:
+        errors.setdefault("slug", []).extend(exc.messages)
+    else:
+        if Client.objects.filter(slug=slug).exists() or Domain.objects.filter(domain=platform_host(slug)).exists():
+            errors.setdefault("slug", []).append("This workspace address is already taken.")
+    if not name.strip():
+        errors.setdefault("name", []).append("Enter the workspace's name.")
+    elif len(name) > 100:
+        errors.setdefault("name", []).append("Use at most 100 characters.")
+    if not owner_email or "@" not in owner_email:
+        errors.setdefault("owner_email", []).append("Enter a valid e-mail address.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def do_provision_workspace(
+    *,
+    slug: str,
+    name: str,
+    owner_email: str,
+    owner_password: str | None,
+    owner_name: str = "",
+    plan: Plan | None = None,
+) -> Workspace:
+    """Create a tenant: its row, schema (cloned from the template), primary domain, owner,
+    brand and `general` room, all in one transaction, so a failure leaves nothing behind."""
+    check_new_workspace(slug=slug, name=name, owner_email=owner_email)
+    connection.set_schema_to_public()
+    schema_name = schema_name_for(slug)
+    try:
+        with transaction.atomic():
+            client = Client.objects.create(
+                schema_name=schema_name,
+                name=name.strip(),
+                slug=slug,
+                email=owner_email.lower(),
+                plan=plan or default_plan(),
+            )
+            Domain.objects.create(domain=platform_host(slug), tenant=client, is_primary=True)
+            clone_template_into(schema_name)
+            with schema_context(schema_name):
+                owner = do_create_user(
+                    email=owner_email, password=owner_password, name=owner_name, role=User.Role.OWNER
+                )
+                do_create_default_brand(display_name=client.name)
+                do_create_room(name="general", creator=owner, topic="Company-wide announcements and chat")
+    except IntegrityError as exc:
+        # Lost a race with another sign-up for the same slug.
+        raise ValidationError({"slug": ["This workspace address is already taken."]}) from exc
+    logger.info("provisioned workspace %s (%s)", slug, schema_name)
+    return Workspace(client=client, owner=owner)
+
+
+def do_suspend_client(client: Client, *, reason: str = "") -> None:
+    if client.is_suspended:
+        return
+    client.status = Client.Status.SUSPENDED
+    client.suspended_at = timezone.now()
+    client.suspension_reason = reason[:200]
+    client.save(update_fields=["status", "suspended_at", "suspension_reason"])
+    logger.info("suspended workspace %s", client.slug)
+
+
+def do_reactivate_client(client: Client) -> None:
+    if not client.is_suspended:
+        return
+    client.status = Client.Status.ACTIVE
+    client.suspended_at = None
+    client.suspension_reason = ""
+    client.save(update_fields=["status", "suspended_at", "suspension_reason"])
+    logger.info("reactivated workspace %s", client.slug)
+
+
+def do_ensure_platform_tenant() -> Client:
+    """The public schema's own `Client` row and the platform host's `Domain`.
+
+    django-tenants resolves every host, the platform's included, through `Domain`; without
+    this row the platform host would answer 404.
+    """
+    from django.conf import settings
+
+    connection.set_schema_to_public()
+    client = Client.objects.filter(schema_name="public").first()
+    if client is None:
+        client = Client.objects.create(
+            schema_name="public",
+            name=settings.PLATFORM_NAME,
+            slug="public",
+            email=settings.DEFAULT_FROM_EMAIL,
+            plan=default_plan(),
+        )
+    domain = Domain.objects.filter(domain=settings.PLATFORM_DOMAIN).first()
+    if domain is None:
+        Domain.objects.create(domain=settings.PLATFORM_DOMAIN, tenant=client, is_primary=True)
+    elif domain.tenant_id != client.pk:
+        raise RuntimeError(f"{settings.PLATFORM_DOMAIN} belongs to tenant {domain.tenant_id}, not the platform")
+    return client

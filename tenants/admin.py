@@ -1,0 +1,156 @@
+"""Platform staff manage every client here (platform host only: tenant URLconfs have no admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from tenants.actions import do_provision_workspace, do_reactivate_client, do_suspend_client
+from tenants.forms import WorkspaceForm
+from tenants.models import Client, Domain
+from tenants.selectors import user_counts
+from tenants.urls_helpers import tenant_url
+
+
+class DomainInline(admin.TabularInline[Domain, Client]):
+    model = Domain
+    extra = 0
+    fields = ["domain", "is_primary", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class ClientAddForm(ModelForm[Client]):
+    """The add page provisions through the same action and rules as self-serve sign-up."""
+
+    class Meta:
+        model = Client
+        fields = ["name", "slug", "plan"]
+
+    owner_name = WorkspaceForm.base_fields["owner_name"]
+    owner_email = WorkspaceForm.base_fields["owner_email"]
+    password = WorkspaceForm.base_fields["password"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        form = WorkspaceForm(data={**self.data, **{k: v for k, v in data.items() if isinstance(v, str)}})
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                for error in errors:
+                    self.add_error(field if field in self.fields else None, error)
+        return data
+
+    def validate_unique(self) -> None:
+        pass  # checked by the provisioning action's rules in clean()
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin[Client]):
+    list_display = ["name", "slug", "primary_domain", "plan", "status", "users", "created_at"]
+    list_filter = ["status", "plan", "created_at"]
+    search_fields = ["name", "slug", "email", "domains__domain"]
+    list_select_related = ["plan"]
+    readonly_fields = ["schema_name", "slug", "created_at", "suspended_at", "workspace_url"]
+    fields = [
+        "name",
+        "slug",
+        "schema_name",
+        "email",
+        "plan",
+        "status",
+        "suspended_at",
+        "suspension_reason",
+        "created_at",
+        "workspace_url",
+    ]
+    actions = ["suspend", "reactivate"]
+    inlines = [DomainInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
+        return super().get_queryset(request).exclude(schema_name="public").prefetch_related("domains")
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        self._user_counts = user_counts(changelist.result_list)
+        return changelist
+
+    @admin.display(description="Users")
+    def users(self, obj: Client) -> int | str:
+        counts = getattr(self, "_user_counts", None) or user_counts([obj])
+        return counts.get(obj.pk, "—")
+
+    @admin.display(description="Primary domain")
+    def primary_domain(self, obj: Client) -> str:
+        return next((d.domain for d in obj.domains.all() if d.is_primary), "—")
+
+    @admin.display(description="Workspace")
+    def workspace_url(self, obj: Client) -> str:
+        return tenant_url(obj) if obj.pk else "—"
+
+    def get_form(self, request: HttpRequest, obj: Client | None = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ClientAddForm
+            kwargs["fields"] = ["name", "slug", "plan", "owner_name", "owner_email", "password"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Client | None = None) -> Any:
+        if obj is None:
+            return ["name", "slug", "plan", "owner_name", "owner_email", "password"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Client | None = None) -> Any:
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request: HttpRequest, obj: Client | None) -> Any:
+        return [] if obj is None else self.inlines
+
+    def save_model(self, request: HttpRequest, obj: Client, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        try:
+            workspace = do_provision_workspace(
+                slug=data["slug"],
+                name=data["name"],
+                owner_email=data["owner_email"],
+                owner_name=data["owner_name"],
+                owner_password=data["password"],
+                plan=data["plan"],
+            )
+        except ValidationError as exc:  # lost a race since clean(); nothing was created
+            messages.error(request, "; ".join(exc.messages))
+            raise
+        # The admin goes on with `obj` (log entry, redirect): make it the provisioned row.
+        obj.pk = workspace.client.pk
+        obj.schema_name = workspace.client.schema_name
+        obj._state.adding = False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
+        return False  # tenants are suspended, not deleted from here
+
+    @admin.action(description="Suspend selected workspaces")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        for client in queryset:
+            do_suspend_client(client, reason=f"Suspended by {request.user}")
+        self.message_user(request, f"Suspended {queryset.count()} workspace(s).", messages.SUCCESS)
+
+    @admin.action(description="Reactivate selected workspaces")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        for client in queryset:
+            do_reactivate_client(client)
+        self.message_user(request, f"Reactivated {queryset.count()} workspace(s).", messages.SUCCESS)
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin[Domain]):
+    list_display = ["domain", "tenant", "is_primary", "created_at"]
+    list_filter = ["is_primary"]
+    search_fields = ["domain", "tenant__name", "tenant__slug"]
+    list_select_related = ["tenant"]
+    autocomplete_fields = ["tenant"]

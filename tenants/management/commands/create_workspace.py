@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from billing.models import Plan
+from tenants.actions import do_provision_workspace
+from tenants.forms import WorkspaceForm
+from tenants.urls_helpers import tenant_url
+
+
+class Command(BaseCommand):
+    help = "Create a workspace (tenant) with its owner, as self-serve sign-up does."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--owner-email", required=True)
+        parser.add_argument("--owner-name", default="")
+        parser.add_argument("--password", help="The owner's password; asked for when omitted.")
+        parser.add_argument("--plan", help="Plan code; the default plan when omitted.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = options["password"] or getpass.getpass("Owner's password: ")
+        form = WorkspaceForm(
+            data={
+                "slug": options["slug"],
+                "name": options["name"],
+                "owner_email": options["owner_email"],
+                "owner_name": options["owner_name"] or options["owner_email"].split("@")[0],
+                "password": password,
+            }
+        )
+        if not form.is_valid():
+            lines = [f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()]
+            raise CommandError("\n".join(lines))
+        plan = None
+        if options["plan"]:
+            plan = Plan.objects.filter(code=options["plan"]).first()
+            if plan is None:
+                raise CommandError(f"unknown plan {options['plan']!r}")
+        data = form.cleaned_data
+        try:
+            workspace = do_provision_workspace(
+                slug=data["slug"],
+                name=data["name"],
+                owner_email=data["owner_email"],
+                owner_name=data["owner_name"],
+                owner_password=password,
+                plan=plan,
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(self.style.SUCCESS(f"Created {workspace.client.name}: {tenant_url(workspace.client)}"))

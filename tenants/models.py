@@ -1,0 +1,54 @@
+"""Tenants live in the public schema: one `Client` per company, reached through its `Domain`s."""
+
+from __future__ import annotations
+
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Client(TenantMixin):
+    """A company renting the platform. Its people and data live in the schema `schema_name`.
+
+    Schemas are created by `tenants.provisioning` from the template schema, never by
+    django-tenants' own save() hook (which would run every migration for each tenant).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    name = models.CharField(max_length=100)
+    # The first label of the workspace's platform host: `<slug>.<PLATFORM_DOMAIN>`.
+    slug = models.SlugField(max_length=40, unique=True)
+    # Billing contact; dj-stripe requires its subscriber model to have `email`.
+    email = models.EmailField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=200, blank=True)
+    plan = models.ForeignKey("billing.Plan", on_delete=models.PROTECT, related_name="clients")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+
+class Domain(DomainMixin):
+    """A host name that resolves to a tenant (or, for the platform host, to the public schema)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "domain"]
+
+    def __str__(self) -> str:
+        return self.domain
