@@ -42,6 +42,9 @@ def clone_template_into(schema_name: str) -> None:
         raise RuntimeError(
             f"the template schema {template_schema()!r} does not exist; run `manage.py migrate_all` first"
         )
+    # clone_schema only logs a notice for an existing target and copies nothing.
+    if schema_exists(schema_name):
+        raise RuntimeError(f"schema {schema_name!r} already exists")
     if not clone_function_installed():
         install_clone_function()
     with connection.cursor() as cursor:

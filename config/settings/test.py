@@ -15,3 +15,8 @@ WHITENOISE_USE_FINDERS = True
 # Keep connections short so a test database can be dropped or a schema cloned without
 # waiting on idle sessions.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# A queue of their own, so a development worker on the same Redis never takes test tasks.
+CELERY_TASK_DEFAULT_QUEUE = "tests"
+# Cache keys of test runs are recognisable, so a run can clear its own and no one else's.
+CACHES["default"]["KEY_PREFIX"] = "tests"  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/minute", "user": "10000/minute"}  # noqa: F405

@@ -1,0 +1,187 @@
+"""Session-wide test fixtures: two tenants cloned from the template once per run, a platform
+tenant, clients bound to a host, and a real Celery worker on demand.
+
+The test database is kept between runs (`--reuse-db`): its first creation runs every migration
+of the public schema (about two minutes, dj-stripe); later runs migrate only what is new.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client as HttpClient
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from tenants.actions import do_provision_workspace
+from tenants.models import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "test-pass-1234"
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    client: Client
+    host: str
+    owner_email: str
+
+    @property
+    def schema(self) -> str:
+        return self.client.schema_name
+
+
+def provision_once(slug: str, name: str) -> TenantInfo:
+    client = Client.objects.filter(slug=slug).first()
+    owner_email = f"owner@{slug}.test"
+    if client is None:
+        client = do_provision_workspace(
+            slug=slug, name=name, owner_email=owner_email, owner_password=PASSWORD, owner_name=f"{name} Owner"
+        ).client
+    return TenantInfo(client=client, host=f"{slug}.{settings.PLATFORM_DOMAIN}", owner_email=owner_email)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """After pytest-django has created (or reused) the test database: template, platform
+    tenant, and the caches of earlier runs cleared."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("migrate_all", verbosity=0)
+    clear_test_cache()
+
+
+def clear_test_cache() -> None:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    # django-tenants' make_key: "<schema>:<KEY_PREFIX>:<version>:<key>"
+    for key in client.scan_iter(match=f"*:{prefix}:*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def tenant_a(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantInfo:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return provision_once("acme", "Acme")
+
+
+@pytest.fixture(scope="session")
+def tenant_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantInfo:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        return provision_once("globex", "Globex")
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_between_tests() -> Iterator[None]:
+    """Requests switch the shared connection's schema; every test starts and ends in public."""
+    if connection.connection is not None:
+        connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+def host_client(host: str) -> HttpClient:
+    return HttpClient(HTTP_HOST=host)
+
+
+@pytest.fixture
+def client_a(tenant_a: TenantInfo) -> HttpClient:
+    return host_client(tenant_a.host)
+
+
+@pytest.fixture
+def client_b(tenant_b: TenantInfo) -> HttpClient:
+    return host_client(tenant_b.host)
+
+
+@pytest.fixture
+def platform_client(db: None) -> HttpClient:
+    return host_client(settings.PLATFORM_DOMAIN)
+
+
+def login(client: HttpClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post("/login/", {"username": email, "password": password})
+    assert response.status_code == 302, response.content[:500]
+
+
+@pytest.fixture
+def staff_user(db: None) -> User:
+    with schema_context("public"):
+        return User.objects.create_superuser("staff@platform.test", PASSWORD, name="Staff")
+
+
+def database_url_for_subprocess() -> str:
+    """The test database as a URL, for processes started by a test (Celery workers)."""
+    db = connection.settings_dict
+    user = db["USER"] or "postgres"
+    auth = f"{user}:{db['PASSWORD']}" if db["PASSWORD"] else user
+    if str(db["HOST"]).startswith("/"):
+        return f"postgresql://{auth}@/{db['HOST']}/{db['NAME']}"
+    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process on the test database and the test queue."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url_for_subprocess(),
+            "REDIS_URL": settings.REDIS_URL,
+        }
+    log = open(ROOT / ".data" / "test-worker.log", "wb") if (ROOT / ".data").exists() else subprocess.DEVNULL
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "tests", "-P", "solo",
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", f"tests-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_worker(worker)
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def wait_for_worker(worker: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {worker.returncode}")
+        replies = app.control.ping(timeout=0.5) or []
+        if any(name.startswith(f"tests-{os.getpid()}@") for reply in replies for name in reply):
+            return
+    raise RuntimeError("the Celery worker did not answer within a minute")
+
+
+async def close_code(host: str, origin: str | None = None) -> int:
+    """Open /ws/chat/ through the full ASGI stack and return the code it is closed with."""
+    headers = [(b"host", host.encode())]
+    headers.append((b"origin", (origin or f"http://{host}").encode()))
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)
+    connected, _ = await communicator.connect(timeout=10)
+    assert connected
+    message = await communicator.receive_output(timeout=10)
+    await communicator.wait()
+    return int(message["code"])

@@ -1,0 +1,78 @@
+"""Self-serve sign-up on the platform host."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from tenants.models import Client
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "name": "Stark Industries",
+    "slug": "stark",
+    "owner_name": "Pepper Potts",
+    "owner_email": "pepper@stark.test",
+    "password": "arc-reactor-42!",
+}
+
+
+def test_signup_page_is_themed_and_has_the_form(platform_client: HttpClient) -> None:
+    response = platform_client.get("/signup/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="slug"' in html and 'name="owner_email"' in html
+    assert "--brand-primary" in html
+
+
+def test_signup_creates_the_workspace_and_sends_the_owner_to_its_login(platform_client: HttpClient) -> None:
+    response = platform_client.post("/signup/", VALID)
+
+    assert response.status_code == 302
+    assert response["Location"] == "http://stark.localhost/login/?welcome=1"
+    client = Client.objects.get(slug="stark")
+    with schema_context(client.schema_name):
+        assert User.objects.get(email="pepper@stark.test").role == User.Role.OWNER
+
+    # and the owner can sign in on the new host
+    tenant_browser = HttpClient(HTTP_HOST="stark.localhost")
+    login = tenant_browser.post("/login/", {"username": "pepper@stark.test", "password": VALID["password"]})
+    assert login.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("slug", "www", "reserved"),
+        ("slug", "Bad Slug!", "lowercase"),
+        ("slug", "", "required"),
+        ("name", "", "required"),
+        ("name", "n" * 101, "at most 100"),
+        ("owner_email", "not-an-email", "valid email"),
+        ("password", "short", "too short"),
+        ("password", "password123", "too common"),
+    ],
+)
+def test_signup_rejects_bad_input_with_a_clear_error_and_creates_nothing(
+    platform_client: HttpClient, field: str, value: str, message: str
+) -> None:
+    response = platform_client.post("/signup/", {**VALID, field: value})
+
+    assert response.status_code == 400
+    assert message in response.content.decode().lower()
+    assert not Client.objects.filter(slug=VALID["slug"]).exists()
+
+
+def test_signup_rejects_a_taken_address(platform_client: HttpClient, tenant_a: object) -> None:
+    response = platform_client.post("/signup/", {**VALID, "slug": "acme"})
+
+    assert response.status_code == 400
+    assert "already taken" in response.content.decode()
+
+
+def test_signup_does_not_exist_on_tenant_hosts(client_a: HttpClient) -> None:
+    assert client_a.get("/signup/").status_code == 404
