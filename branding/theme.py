@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 
 from branding.models import Brand
+from tenants.db import current_schema
 
 CACHE_KEY = "branding:theme:v1"
 
@@ -59,7 +59,7 @@ def theme_from_brand(brand: Brand) -> Theme:
 
 def current_theme(fallback_name: str) -> Theme:
     """The theme of the schema the connection is set to. Cached per tenant (keys carry the schema)."""
-    if connection.schema_name == "public":
+    if current_schema() == "public":
         return platform_theme()
     theme = cache.get(CACHE_KEY)
     if theme is None:

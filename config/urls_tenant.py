@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api.views import MeView
+from branding import views as branding_views
 from chat import views as chat_views
 from chat.api.views import RoomDetailView, RoomListView
 
@@ -18,6 +19,7 @@ api_patterns = [
 urlpatterns = [
     path("", chat_views.home, name="home"),
     path("", include("accounts.urls")),
+    path("branding/logo/", branding_views.logo, name="brand-logo"),
     path("api/", include((api_patterns, "api"))),
 ]
 

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -16,6 +16,7 @@ from billing.models import Plan
 from billing.selectors import default_plan
 from branding.actions import do_create_default_brand
 from chat.actions import do_create_room
+from tenants.db import use_public_schema
 from tenants.models import Client, Domain
 from tenants.provisioning import clone_template_into
 from tenants.urls_helpers import platform_host
@@ -62,7 +63,7 @@ def do_provision_workspace(
     """Create a tenant: its row, schema (cloned from the template), primary domain, owner,
     brand and `general` room, all in one transaction, so a failure leaves nothing behind."""
     check_new_workspace(slug=slug, name=name, owner_email=owner_email)
-    connection.set_schema_to_public()
+    use_public_schema()
     schema_name = schema_name_for(slug)
     try:
         with transaction.atomic():
@@ -116,7 +117,7 @@ def do_ensure_platform_tenant() -> Client:
     """
     from django.conf import settings
 
-    connection.set_schema_to_public()
+    use_public_schema()
     client = Client.objects.filter(schema_name="public").first()
     if client is None:
         client = Client.objects.create(

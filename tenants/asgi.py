@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
-from django.db import connection
 from django_tenants.utils import remove_www
 
+from tenants.db import use_public_schema
 from tenants.models import Client, Domain
 
 Scope = dict[str, Any]
@@ -34,7 +34,7 @@ def host_without_port(host: str) -> str:
 
 @database_sync_to_async
 def resolve_tenant(host: str) -> Client | None:
-    connection.set_schema_to_public()
+    use_public_schema()
     domain = Domain.objects.select_related("tenant").filter(domain=host).first()
     if domain is None or domain.tenant.schema_name == "public":
         return None

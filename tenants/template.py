@@ -18,6 +18,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.utils import schema_context, schema_exists
 
+from tenants.db import use_public_schema
+
 
 def template_schema() -> str:
     return str(settings.TENANT_BASE_SCHEMA)
@@ -50,13 +52,13 @@ def migrate_tenant_schema(schema_name: str, *, verbosity: int = 0) -> None:
     call_command(
         "migrate_schemas", tenant=True, schema_name=schema_name, fake=True, interactive=False, verbosity=verbosity
     )
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 def ensure_template(*, verbosity: int = 0) -> bool:
     """Create the template schema if absent and migrate it. Returns True if anything changed."""
     name = template_schema()
-    connection.set_schema_to_public()
+    use_public_schema()
     created = False
     if not schema_exists(name):
         with connection.cursor() as cursor:

@@ -141,16 +141,38 @@ def celery_worker(django_db_setup: None, django_db_blocker: pytest.FixtureReques
             "DATABASE_URL": database_url_for_subprocess(),
             "REDIS_URL": settings.REDIS_URL,
         }
-    log = open(ROOT / ".data" / "test-worker.log", "wb") if (ROOT / ".data").exists() else subprocess.DEVNULL
+    log_path = Path(os.environ.get("DATA_DIR", ROOT / ".data")) / "test-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")  # closed when the worker stops
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "tests", "-P", "solo",
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", f"tests-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "tests",
+            "-P",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+            "-n",
+            f"tests-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for_worker(worker)
         yield worker
     finally:
+        log.close()
         worker.terminate()
         try:
             worker.wait(timeout=20)

@@ -11,4 +11,4 @@ from accounts.api.serializers import UserSerializer
 class MeView(APIView):
     @extend_schema(responses=UserSerializer, summary="The signed-in user")
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(UserSerializer(request.user).data)  # type: ignore[arg-type]  # IsAuthenticated

@@ -41,11 +41,15 @@ def test_healthz_is_503_when_postgresql_does_not_answer() -> None:
         "r = Client(HTTP_HOST='acme.localhost').get('/healthz');"
         "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing",
+    }
     env.pop("PYTEST_CURRENT_TEST", None)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["status"] == 503

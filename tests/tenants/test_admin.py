@@ -47,18 +47,14 @@ def test_client_list_search_and_filters(staff_browser: HttpClient, tenant_a: Ten
 
 def test_suspend_and_reactivate_actions(staff_browser: HttpClient, tenant_b: TenantInfo) -> None:
     # when: staff suspend B from the list
-    staff_browser.post(
-        "/admin/tenants/client/", {"action": "suspend", "_selected_action": [tenant_b.client.pk]}
-    )
+    staff_browser.post("/admin/tenants/client/", {"action": "suspend", "_selected_action": [tenant_b.client.pk]})
 
     # then: B is shut out
     assert Client.objects.get(pk=tenant_b.client.pk).status == "suspended"
     assert host_client(tenant_b.host).get("/login/").status_code == 403
 
     # when: reactivated
-    staff_browser.post(
-        "/admin/tenants/client/", {"action": "reactivate", "_selected_action": [tenant_b.client.pk]}
-    )
+    staff_browser.post("/admin/tenants/client/", {"action": "reactivate", "_selected_action": [tenant_b.client.pk]})
 
     # then
     assert Client.objects.get(pk=tenant_b.client.pk).status == "active"
@@ -97,8 +93,14 @@ def test_add_client_provisions_a_whole_workspace(staff_browser: HttpClient) -> N
 def test_add_client_with_a_reserved_slug_shows_the_error_and_creates_nothing(staff_browser: HttpClient) -> None:
     response = staff_browser.post(
         "/admin/tenants/client/add/",
-        {"name": "API", "slug": "api", "plan": Plan.objects.get(code="free").pk, "owner_name": "X",
-         "owner_email": "x@api.test", "password": "long-enough-pass-1"},
+        {
+            "name": "API",
+            "slug": "api",
+            "plan": Plan.objects.get(code="free").pk,
+            "owner_name": "X",
+            "owner_email": "x@api.test",
+            "password": "long-enough-pass-1",
+        },
     )
 
     assert response.status_code == 200

@@ -56,7 +56,7 @@ def test_provision_clones_migration_records_so_the_schema_needs_no_migration(dja
     assert pending_migrations(client.schema_name) == []
 
 
-@pytest.mark.parametrize("slug", sorted(RESERVED_SLUGS)[:8] + ["www", "admin", "api"])
+@pytest.mark.parametrize("slug", [*sorted(RESERVED_SLUGS)[:8], "www", "admin", "api"])
 def test_provision_refuses_reserved_slugs(slug: str) -> None:
     with pytest.raises(ValidationError) as info:
         provision(slug)
@@ -96,8 +96,14 @@ def test_provision_failing_midway_leaves_no_half_created_tenant() -> None:
 
 def test_create_workspace_command_provisions(capsys: pytest.CaptureFixture[str]) -> None:
     call_command(
-        "create_workspace", "vandelay", "--name", "Vandelay Industries", "--owner-email", "art@vandelay.test",
-        "--password", "import-export-99",
+        "create_workspace",
+        "vandelay",
+        "--name",
+        "Vandelay Industries",
+        "--owner-email",
+        "art@vandelay.test",
+        "--password",
+        "import-export-99",
     )
 
     client = Client.objects.get(slug="vandelay")

@@ -10,7 +10,6 @@ from tenants.models import Client
 from tests.conftest import TenantInfo, close_code, host_client, login
 
 
-
 @pytest.fixture
 def suspended_b(db: None, tenant_b: TenantInfo) -> TenantInfo:
     # A fresh row: the session fixture's instance must not carry this test's state.

@@ -13,7 +13,9 @@ def test_unknown_host_is_closed_with_4404(tenant_a: TenantInfo, django_db_blocke
         assert async_to_sync(close_code)("nobody.localhost") == 4404
 
 
-def test_platform_host_is_not_a_tenant_for_websockets(django_db_blocker: pytest.FixtureRequest, tenant_a: TenantInfo) -> None:
+def test_platform_host_is_not_a_tenant_for_websockets(
+    django_db_blocker: pytest.FixtureRequest, tenant_a: TenantInfo
+) -> None:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         assert async_to_sync(close_code)("localhost") == 4404
 

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             }
         )
         if not form.is_valid():
-            lines = [f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()]
+            lines = [f"{field}: {' '.join(str(e) for e in errors)}" for field, errors in form.errors.items()]
             raise CommandError("\n".join(lines))
         plan = None
         if options["plan"]:

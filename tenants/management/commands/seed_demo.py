@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -14,15 +15,20 @@ from tenants.actions import do_provision_workspace
 from tenants.models import Client
 from tenants.urls_helpers import platform_url, tenant_url
 
-PASSWORD = "demo-pass-1234"  # noqa: S105  # nosec B105 (published demo credentials)
+PASSWORD = "demo-pass-1234"  # noqa: S105  # nosec B105
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    slug: str
+    name: str
+    owner: tuple[str, str]
+    members: tuple[tuple[str, str], ...] = ()
+
+
 WORKSPACES = [
-    {
-        "slug": "acme",
-        "name": "Acme",
-        "owner": ("alice@acme.test", "Alice Anders"),
-        "members": [("bob@acme.test", "Bob Brown")],
-    },
-    {"slug": "globex", "name": "Globex", "owner": ("carol@globex.test", "Carol Chen"), "members": []},
+    DemoWorkspace("acme", "Acme", ("alice@acme.test", "Alice Anders"), (("bob@acme.test", "Bob Brown"),)),
+    DemoWorkspace("globex", "Globex", ("carol@globex.test", "Carol Chen")),
 ]
 STAFF_EMAIL = "admin@localhost"
 
@@ -36,14 +42,14 @@ class Command(BaseCommand):
         if not User.objects.filter(email=STAFF_EMAIL).exists():
             do_create_staff_user(email=STAFF_EMAIL, password=PASSWORD, name="Platform Admin")
         for spec in WORKSPACES:
-            client = Client.objects.filter(slug=spec["slug"]).first()
+            client = Client.objects.filter(slug=spec.slug).first()
             if client is None:
-                email, name = spec["owner"]
+                email, name = spec.owner
                 client = do_provision_workspace(
-                    slug=spec["slug"], name=spec["name"], owner_email=email, owner_name=name, owner_password=PASSWORD
+                    slug=spec.slug, name=spec.name, owner_email=email, owner_name=name, owner_password=PASSWORD
                 ).client
             with schema_context(client.schema_name):
-                for email, name in spec["members"]:
+                for email, name in spec.members:
                     if not User.objects.filter(email=email).exists():
                         do_create_user(email=email, password=PASSWORD, name=name, role=User.Role.MEMBER)
         self.print_summary()
@@ -55,7 +61,7 @@ class Command(BaseCommand):
             f"  Platform:  {platform_url('/')}   (admin: {platform_url('/admin/')}  {STAFF_EMAIL})",
         ]
         for spec in WORKSPACES:
-            client = Client.objects.get(slug=spec["slug"])
-            people = [spec["owner"][0], *(email for email, _ in spec["members"])]
-            lines.append(f"  {spec['name']:<9}  {tenant_url(client, '/login/')}   ({', '.join(people)})")
+            client = Client.objects.get(slug=spec.slug)
+            people = [spec.owner[0], *(email for email, _ in spec.members)]
+            lines.append(f"  {spec.name:<9}  {tenant_url(client, '/login/')}   ({', '.join(people)})")
         self.stdout.write("\n".join(lines) + "\n")
