@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
+from tenants.storage import TenantUploadPath
+
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
 
 
@@ -14,8 +16,8 @@ class Brand(models.Model):
     display_name = models.CharField(max_length=100)
     primary_colour = models.CharField(max_length=7, validators=[hex_colour], default="#4f46e5")
     accent_colour = models.CharField(max_length=7, validators=[hex_colour], default="#0ea5e9")
-    # Stored under the tenant's media prefix; served through a checked view.
-    logo = models.FileField(upload_to="branding/", blank=True)
+    # Stored under the tenant's media prefix; served only through `branding.views.logo`.
+    logo = models.FileField(upload_to=TenantUploadPath("branding"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django_tenants.models import TenantMixin
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from branding.models import Brand
-from tenants.db import current_schema
 
 CACHE_KEY = "branding:theme:v1"
 
@@ -57,19 +58,26 @@ def theme_from_brand(brand: Brand) -> Theme:
     )
 
 
-def current_theme(fallback_name: str) -> Theme:
-    """The theme of the schema the connection is set to. Cached per tenant (keys carry the schema)."""
-    if current_schema() == "public":
+def theme_for(tenant: TenantMixin | None) -> Theme:
+    """The theme of `tenant`'s pages; the platform's own for the public schema or no tenant.
+
+    The tenant is passed in, not read from the connection: error pages are rendered on
+    threads whose connection may still be on another schema. Cached per tenant (cache keys
+    carry the schema they are made in).
+    """
+    if tenant is None or tenant.schema_name == get_public_schema_name():
         return platform_theme()
-    theme = cache.get(CACHE_KEY)
-    if theme is None:
-        brand = Brand.objects.order_by("pk").first()
-        if brand is None:
-            primary, accent = default_colours(fallback_name)
-            theme = Theme(fallback_name, primary, accent, "", readable_text_colour(primary))
-        else:
-            theme = theme_from_brand(brand)
-        cache.set(CACHE_KEY, theme, 300)
+    with schema_context(tenant.schema_name):
+        theme = cache.get(CACHE_KEY)
+        if theme is None:
+            brand = Brand.objects.order_by("pk").first()
+            if brand is None:
+                name = str(getattr(tenant, "name", "") or tenant.schema_name)
+                primary, accent = default_colours(name)
+                theme = Theme(name, primary, accent, "", readable_text_colour(primary))
+            else:
+                theme = theme_from_brand(brand)
+            cache.set(CACHE_KEY, theme, 300)
     return theme
 
 

@@ -3,6 +3,8 @@
 import django.core.validators
 from django.db import migrations, models
 
+import tenants.storage
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -35,7 +37,7 @@ class Migration(migrations.Migration):
                         ],
                     ),
                 ),
-                ("logo", models.FileField(blank=True, upload_to="branding/")),
+                ("logo", models.FileField(blank=True, upload_to=tenants.storage.TenantUploadPath("branding"))),
                 ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),

@@ -116,9 +116,10 @@ AUTH_PASSWORD_VALIDATORS = [
 MIDDLEWARE = [
     # Answers /healthz before the tenant is resolved, so it works on every host.
     "config.health.HealthCheckMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files are the same on every host: served before (and without) a tenant lookup.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
