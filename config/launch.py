@@ -101,6 +101,10 @@ def main(argv: list[str]) -> int:
     if rest[:1] == ["--"]:
         rest = rest[1:]
     logging.basicConfig(level=logging.WARNING)  # pgserver logs every command at INFO
+    # Ctrl-C and SIGTERM both stop everything cleanly, even when started from a script (where
+    # background jobs inherit an ignored SIGINT).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     data_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
     services = EmbeddedServices(data_dir)
     # Ctrl-C reaches every process of the terminal's group; the children handle it themselves.

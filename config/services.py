@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,9 @@ class EmbeddedServices:
         return self.env
 
     def _start_postgres(self) -> None:
-        import pgserver
+        with warnings.catch_warnings():  # pgserver warns about XDG_RUNTIME_DIR on import
+            warnings.simplefilter("ignore")
+            import pgserver
 
         print("Starting embedded PostgreSQL ...", flush=True)
         pgdata = self.data_dir / "pg"
