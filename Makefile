@@ -26,7 +26,7 @@ $(STAMP): requirements/base.txt requirements/local.txt
 	@echo "==> Creating the virtual environment and installing packages (first run only)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --progress-bar off -r requirements/local.txt
+	$(PY) -m pip install --progress-bar off -r requirements/local.txt
 	@touch $(STAMP)
 
 clean-data:

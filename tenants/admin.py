@@ -154,3 +154,8 @@ class DomainAdmin(admin.ModelAdmin[Domain]):
     search_fields = ["domain", "tenant__name", "tenant__slug"]
     list_select_related = ["tenant"]
     autocomplete_fields = ["tenant"]
+
+
+admin.site.site_header = "Platform administration"
+admin.site.site_title = "Platform admin"
+admin.site.index_title = "Clients, plans and staff"

@@ -22,15 +22,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": "Invalid input.", "code": "invalid", "errors": exc.detail}
     else:
-        detail = exc.detail
-        codes = exc.get_codes()
-        response.data = {
-            "detail": str(detail) if not isinstance(detail, (list, dict)) else detail,
-            "code": codes if isinstance(codes, str) else "error",
-        }
+        response.data = error_payload(*_message_and_code(exc))
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = "60"
     return response
+
+
+def _message_and_code(exc: exceptions.APIException) -> tuple[str, str]:
+    detail, codes = exc.detail, exc.get_codes()
+    if isinstance(detail, dict) and "detail" in detail:  # simplejwt nests its own shape
+        code = detail.get("code", codes.get("detail") if isinstance(codes, dict) else None)
+        return str(detail["detail"]), str(code or exc.default_code)
+    if isinstance(detail, list) and detail:
+        return " ".join(str(item) for item in detail), str(exc.default_code)
+    return str(detail), codes if isinstance(codes, str) else str(exc.default_code)
 
 
 def error_payload(detail: str, code: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-secret")
+os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-secret-but-long-enough-for-hmac")
 os.environ.setdefault("SITE_SCHEME", "http")
 os.environ.setdefault("SITE_PORT", os.environ.get("PORT", "8000"))
 

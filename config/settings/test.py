@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret-but-long-enough-for-hmac-sha256")
 os.environ.setdefault("SITE_SCHEME", "http")
 
 from .base import *  # noqa: F403

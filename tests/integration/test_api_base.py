@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_unauthenticated_request_gets_the_contract_error_shape(client_a: HttpClient) -> None:
     response = client_a.get("/api/me/")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_unknown_api_path_gets_json_404(client_a: HttpClient) -> None:

@@ -42,7 +42,7 @@ def test_session_cookie_of_one_tenant_is_not_valid_on_the_other(tenant_a: Tenant
     home = browser.get("/")
 
     # then: B does not know the session
-    assert me.status_code == 403
+    assert me.status_code == 401
     assert me.json()["code"] == "not_authenticated"
     assert home.status_code == 302 and "/login/" in home["Location"]
 

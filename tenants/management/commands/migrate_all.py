@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand
 
 from tenants.actions import do_ensure_platform_tenant
 from tenants.models import Client
-from tenants.provisioning import install_clone_function
 from tenants.template import ensure_template, migrate_tenant_schema, pending_migrations
 
 
@@ -24,9 +23,9 @@ class Command(BaseCommand):
         verbosity = int(options["verbosity"])
         if pending_migrations("public"):
             self.stdout.write("Migrating the public schema (the first run takes a minute or two) ...")
-            call_command("migrate_schemas", shared=True, interactive=False, verbosity=max(verbosity - 1, 0))
+            # verbosity 1 lists each migration as it is applied: progress for the slow first run
+            call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
         do_ensure_platform_tenant()
-        install_clone_function()
         if ensure_template(verbosity=max(verbosity - 1, 0)):
             self.stdout.write("Template schema migrated.")
         schemas = list(Client.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
