@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+APPS := accounts analytics billing branding chat config documents tenants
 
 .PHONY: run test lint bench-provision clean-data
 
@@ -18,6 +19,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/mypy .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r $(APPS)
 
 bench-provision: $(STAMP)
 	$(PY) -m config.launch bench -- bench/provision.py $(ARGS)

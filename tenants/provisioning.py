@@ -177,7 +177,7 @@ def _compile(cursor: CursorWrapper, template: str) -> list[str]:
         names = ", ".join(copied_columns[table])
         source = f"{quote(template)}.{quote(table)}"
         statements.append(
-            f"INSERT INTO {quote(table)} ({names}) OVERRIDING SYSTEM VALUE SELECT {names} FROM {source}"  # noqa: S608
+            f"INSERT INTO {quote(table)} ({names}) OVERRIDING SYSTEM VALUE SELECT {names} FROM {source}"  # noqa: S608  # nosec B608
         )
     cursor.execute(
         "SELECT c.relname, a.attname, pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname),"
@@ -188,7 +188,7 @@ def _compile(cursor: CursorWrapper, template: str) -> list[str]:
     )
     for table, column, source_sequence in cursor.fetchall():
         target_sequence = f"pg_get_serial_sequence('{target}.{quote(table)}', '{column}')"
-        statements.append(f"SELECT setval({target_sequence}, last_value, is_called) FROM {source_sequence}")  # noqa: S608
+        statements.append(f"SELECT setval({target_sequence}, last_value, is_called) FROM {source_sequence}")  # noqa: S608  # nosec B608
     statements.append("SET LOCAL search_path TO public")
     return statements
 
