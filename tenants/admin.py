@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from tenants.actions import do_provision_workspace, do_reactivate_client, do_suspend_client
-from tenants.forms import WorkspaceForm
+from tenants.actions import do_reactivate_client, do_suspend_client
+from tenants.forms import WorkspaceForm, provision_from
 from tenants.models import Client, Domain
 from tenants.selectors import user_counts
 from tenants.urls_helpers import tenant_url
@@ -113,16 +113,8 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         if change:
             super().save_model(request, obj, form, change)
             return
-        data = form.cleaned_data
         try:
-            workspace = do_provision_workspace(
-                slug=data["slug"],
-                name=data["name"],
-                owner_email=data["owner_email"],
-                owner_name=data["owner_name"],
-                owner_password=data["password"],
-                plan=data["plan"],
-            )
+            workspace = provision_from(form.cleaned_data, plan=form.cleaned_data["plan"])
         except ValidationError as exc:  # lost a race since clean(); nothing was created
             messages.error(request, "; ".join(exc.messages))
             raise

@@ -6,7 +6,27 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from tenants.actions import check_new_workspace
+from billing.models import Plan
+from tenants.actions import Workspace, check_new_workspace, do_provision_workspace
+
+
+def provision_from(data: dict[str, Any], *, plan: Plan | None = None) -> Workspace:
+    """Provision from the cleaned fields of a `WorkspaceForm` (or a form with the same fields)."""
+    return do_provision_workspace(
+        slug=data["slug"],
+        name=data["name"],
+        owner_email=data["owner_email"],
+        owner_name=data["owner_name"],
+        owner_password=data["password"],
+        plan=plan,
+    )
+
+
+def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put an action's field-keyed ValidationError on the form's fields."""
+    for field, messages in exc.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class WorkspaceForm(forms.Form):
@@ -31,9 +51,7 @@ class WorkspaceForm(forms.Form):
             try:
                 check_new_workspace(slug=data["slug"], name=data["name"], owner_email=data["owner_email"])
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(field if field in self.fields else None, message)
+                add_errors(self, exc)
         password = data.get("password")
         if password:
             try:

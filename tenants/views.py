@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from tenants.actions import do_provision_workspace
-from tenants.forms import WorkspaceForm
+from tenants.forms import WorkspaceForm, add_errors, provision_from
 from tenants.urls_helpers import tenant_url
 
 
@@ -20,19 +19,10 @@ def landing(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            workspace = do_provision_workspace(
-                slug=data["slug"],
-                name=data["name"],
-                owner_email=data["owner_email"],
-                owner_name=data["owner_name"],
-                owner_password=data["password"],
-            )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+            workspace = provision_from(form.cleaned_data)
+        except ValidationError as exc:  # lost a race for the slug since validation
+            add_errors(form, exc)
         else:
             return HttpResponseRedirect(tenant_url(workspace.client, "/login/?welcome=1"))
     status = 400 if request.method == "POST" else 200

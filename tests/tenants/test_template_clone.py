@@ -7,8 +7,8 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_user
+from tenants.actions import do_provision_workspace
 from tenants.template import template_schema
-from tests.conftest import TenantInfo
 
 pytestmark = pytest.mark.django_db
 
@@ -42,27 +42,35 @@ def catalog(schema: str) -> dict[str, set[tuple[object, ...]]]:
     return {"columns": columns, "constraints": constraints, "indexes": indexes}
 
 
-def test_cloned_schema_matches_the_template(tenant_a: TenantInfo) -> None:
-    template, clone = catalog(template_schema()), catalog(tenant_a.schema)
+@pytest.fixture
+def fresh_clone() -> str:
+    """A tenant provisioned in this test (the session's tenants may have been migrated since)."""
+    return do_provision_workspace(
+        slug="cloned", name="Cloned", owner_email="owner@cloned.test", owner_password=None
+    ).client.schema_name
+
+
+def test_cloned_schema_matches_the_template(fresh_clone: str) -> None:
+    template, clone = catalog(template_schema()), catalog(fresh_clone)
 
     for kind in ("columns", "constraints", "indexes"):
         assert clone[kind] == template[kind], kind
     assert len(template["indexes"]) > 10 and len(template["constraints"]) > 10
 
 
-def test_cloned_schema_copies_reference_rows_and_continues_their_sequences(tenant_a: TenantInfo) -> None:
+def test_cloned_schema_copies_reference_rows_and_continues_their_sequences(fresh_clone: str) -> None:
     with connection.cursor() as cursor:
         for table in ("django_migrations", "django_content_type", "auth_permission"):
             cursor.execute(f'SELECT count(*) FROM "{template_schema()}".{table}')  # noqa: S608
             in_template = cursor.fetchone()[0]
-            cursor.execute(f'SELECT count(*) FROM "{tenant_a.schema}".{table}')  # noqa: S608
+            cursor.execute(f'SELECT count(*) FROM "{fresh_clone}".{table}')  # noqa: S608
             assert cursor.fetchone()[0] == in_template > 0, table
 
     # A new row gets the next id after the copied ones, not a duplicate key.
-    with schema_context(tenant_a.schema):
+    with schema_context(fresh_clone):
         from django.contrib.contenttypes.models import ContentType
 
         highest = ContentType.objects.order_by("-pk").values_list("pk", flat=True)[0]
         created = ContentType.objects.create(app_label="tests", model="probe")
         assert created.pk > highest
-        assert do_create_user(email="next@acme.test", password=None).pk > 0
+        assert do_create_user(email="next@cloned.test", password=None).pk > 0

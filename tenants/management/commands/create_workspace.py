@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billing.models import Plan
-from tenants.actions import do_provision_workspace
-from tenants.forms import WorkspaceForm
+from tenants.forms import WorkspaceForm, provision_from
 from tenants.urls_helpers import tenant_url
 
 
@@ -42,16 +41,8 @@ class Command(BaseCommand):
             plan = Plan.objects.filter(code=options["plan"]).first()
             if plan is None:
                 raise CommandError(f"unknown plan {options['plan']!r}")
-        data = form.cleaned_data
         try:
-            workspace = do_provision_workspace(
-                slug=data["slug"],
-                name=data["name"],
-                owner_email=data["owner_email"],
-                owner_name=data["owner_name"],
-                owner_password=password,
-                plan=plan,
-            )
+            workspace = provision_from(form.cleaned_data, plan=plan)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"Created {workspace.client.name}: {tenant_url(workspace.client)}"))
