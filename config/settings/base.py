@@ -29,6 +29,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = ["*"]
 PLATFORM_DOMAIN: str = env("PLATFORM_DOMAIN", default="localhost")
 PLATFORM_NAME: str = env("PLATFORM_NAME", default="Parley")
+# Self-serve sign-ups that one address may make per hour.
+SIGNUP_LIMIT_PER_HOUR: int = env.int("SIGNUP_LIMIT_PER_HOUR", default=10)
 # Scheme and port used to build absolute URLs to tenant hosts (never from the request's Host).
 SITE_SCHEME: str = env("SITE_SCHEME", default="https")
 SITE_PORT: int | None = env.int("SITE_PORT", default=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.test import Client as HttpClient
 from django_tenants.utils import schema_context
@@ -76,3 +78,24 @@ def test_signup_rejects_a_taken_address(platform_client: HttpClient, tenant_a: o
 
 def test_signup_does_not_exist_on_tenant_hosts(client_a: HttpClient) -> None:
     assert client_a.get("/signup/").status_code == 404
+
+
+def test_signup_is_rate_limited_per_address(platform_client: HttpClient, settings: object) -> None:
+    # given: a limit of two sign-ups an hour, from an address no other test uses
+    settings.SIGNUP_LIMIT_PER_HOUR = 2  # type: ignore[attr-defined]
+    address = f"203.0.113.{uuid.uuid4().int % 250}"
+    client = HttpClient(HTTP_HOST="localhost", REMOTE_ADDR=address)
+
+    def sign_up(slug: str) -> int:
+        return client.post("/signup/", {**VALID, "slug": slug, "owner_email": f"o@{slug}.test"}).status_code
+
+    # when
+    statuses = [sign_up(f"rate-{address.split('.')[-1]}-{n}") for n in range(3)]
+
+    # then: the third is refused with a clear message and nothing is created for it
+    assert statuses == [302, 302, 429]
+    refused = client.post("/signup/", {**VALID, "slug": "rate-refused", "owner_email": "o@refused.test"})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many workspaces" in refused.content.decode()
+    assert not Client.objects.filter(slug="rate-refused").exists()
