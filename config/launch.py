@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,10 +30,28 @@ def step(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def manage(*args: str, env: dict[str, str]) -> None:
+def manage(*args: str, env: dict[str, str], capture: bool = False) -> str:
     started = time.monotonic()
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=capture, text=True
+    )
     print(f"    ({time.monotonic() - started:.1f}s)", flush=True)
+    return result.stdout or ""
+
+
+def wait_for_web(port: str, timeout: float = 60) -> bool:
+    """True once the web server answers /healthz (on the platform host)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", int(port)), timeout=1) as conn:
+                conn.sendall(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
+                if b" 200 " in conn.recv(64).split(b"\r\n", 1)[0]:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
 
 
 def run(env: dict[str, str]) -> int:
@@ -41,7 +60,7 @@ def run(env: dict[str, str]) -> int:
     step("Migrating the database (public schema, tenant template, tenants)")
     manage("migrate_all", env=env)
     step("Seeding demo data")
-    manage("seed_demo", env=env)
+    summary = manage("seed_demo", env=env, capture=True)
     step(f"Starting web (daphne on port {port}), Celery worker and beat")
     commands = {
         # All interfaces, so the dev server is reachable from containers and VMs too.
@@ -61,8 +80,9 @@ def run(env: dict[str, str]) -> int:
         ],
     }
     children = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in commands.items()}
-    print(f"\nReady: http://localhost:{port}/  (Ctrl-C stops everything)\n", flush=True)
     try:
+        if wait_for_web(port):
+            print(f"\n{summary.strip()}\n\nReady: http://localhost:{port}/  (Ctrl-C stops everything)\n", flush=True)
         while True:
             for name, child in children.items():
                 if child.poll() is not None:
