@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -45,7 +46,9 @@ def check_new_workspace(*, slug: str, name: str, owner_email: str) -> None:
         errors.setdefault("name", []).append("Enter the workspace's name.")
     elif len(name) > 100:
         errors.setdefault("name", []).append("Use at most 100 characters.")
-    if not owner_email or "@" not in owner_email:
+    try:
+        validate_email(owner_email)
+    except ValidationError:
         errors.setdefault("owner_email", []).append("Enter a valid e-mail address.")
     if errors:
         raise ValidationError(errors)

@@ -119,3 +119,12 @@ def test_create_workspace_command_reports_bad_input_and_creates_nothing() -> Non
         call_command("create_workspace", "okname", "--name", "Ok", "--owner-email", "a@b.test", "--password", "123")
 
     assert not Client.objects.filter(slug__in=["www", "okname"]).exists()
+
+
+@pytest.mark.parametrize("email", ["", "no-at-sign", "two@@example.test", "spaces in@example.test"])
+def test_provision_refuses_a_malformed_owner_email(email: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        provision("emailcheck", owner_email=email)
+
+    assert "owner_email" in info.value.message_dict
+    assert not Client.objects.filter(slug="emailcheck").exists()
