@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from rest_framework import generics
 
@@ -22,7 +20,3 @@ class RoomDetailView(generics.RetrieveAPIView[Room]):
 
     def get_queryset(self) -> QuerySet[Room]:
         return rooms_visible_to(self.request.user)  # type: ignore[arg-type]
-
-    def get_object(self) -> Room:
-        obj: Any = super().get_object()
-        return obj
