@@ -6,13 +6,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APPS := accounts analytics billing branding chat config documents tenants
+CHROMIUM := /usr/bin/chromium
+CHROMIUM_PACKAGES := chromium fonts-liberation
 
-.PHONY: run test lint bench-provision clean-data
+.PHONY: run test lint bench-provision chromium clean-data
 
 run: $(STAMP)
 	$(PY) -m config.launch run
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PY) -m config.launch test -- $(ARGS)
 
 lint: $(STAMP)
@@ -30,6 +32,20 @@ $(STAMP): requirements/base.txt requirements/local.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --progress-bar off -r requirements/local.txt
 	@touch $(STAMP)
+
+# Browser tests drive Debian's Chromium (tests/e2e). Installed once, as root or with
+# passwordless sudo; a no-op when it is there.
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else echo "$(CHROMIUM) is missing and installing it needs root: run 'sudo apt-get install $(CHROMIUM_PACKAGES)' (Debian) or 'make chromium' as root." >&2; exit 1; fi; \
+	  command -v apt-get >/dev/null 2>&1 || { echo "$(CHROMIUM) is missing and there is no apt-get: install Chromium at $(CHROMIUM)." >&2; exit 1; }; \
+	  echo "==> Installing Chromium for the browser tests (first run only)"; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(CHROMIUM_PACKAGES) && \
+	  test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing after installing $(CHROMIUM_PACKAGES): see apt-get's output above." >&2; exit 1; }; \
+	}
 
 clean-data:
 	rm -rf .data

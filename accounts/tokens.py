@@ -1,30 +1,134 @@
-"""API tokens bound to their tenant (ARCHITECTURE rule 5).
+"""API tokens bound to their tenant (ARCHITECTURE rule 5), and their revocation.
 
 simplejwt's tokens carry only `user_id`, and user ids repeat in every tenant schema, so a stock
 token minted on tenant A would authenticate user #1 of tenant B. Every token here carries the
-id of the `Client` that issued it, and every decode (access or refresh, HTTP or WebSocket) goes
-through `verify_tenant_claim` against the tenant of the request's Host.
+id of the `Client` that issued it (`tid`) and the user's auth epoch (`ep`), and every decode
+(access or refresh, HTTP or WebSocket) goes through `verify_tenant_claim` against the tenant of
+the request's Host. `authenticate_access_token` is the whole check for an access token; the
+WebSocket authentication calls it as the HTTP authentication does.
+
+Revocation: refresh tokens are blacklisted in the tenant's schema (simplejwt's blacklist app is
+a tenant app). Access tokens live five minutes; logout puts the access token's id on a denylist
+in Redis until it expires, and bumping the user's epoch (deactivation, password reset) ends
+every token at once.
+
+Precondition for everything here: the connection is in `tenant`'s schema.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django.core.cache import cache
 from django_tenants.models import TenantMixin
-from rest_framework_simplejwt.exceptions import InvalidToken
-from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
 from accounts.models import User
 
 TENANT_CLAIM = "tid"
+EPOCH_CLAIM = "ep"
+DENYLIST_KEY = "accounts:access-denied:{jti}"
+
+
+class TokenReused(InvalidToken):
+    """A refresh token that was already rotated or revoked came back: possibly stolen."""
+
+    default_code = "token_reused"
+
+
+def invalid(detail: str, code: str = "token_not_valid") -> InvalidToken:
+    return InvalidToken({"detail": detail, "code": code})
 
 
 def mint_tokens(user: User, tenant: TenantMixin) -> RefreshToken:
     """A refresh token (and through `.access_token`, an access token) for `user` of `tenant`."""
     refresh = RefreshToken.for_user(user)
     refresh[TENANT_CLAIM] = tenant.pk
+    refresh[EPOCH_CLAIM] = user.auth_epoch
     return refresh
 
 
 def verify_tenant_claim(token: Token, tenant: TenantMixin | None) -> None:
     """Raise InvalidToken unless `token` was issued by `tenant`. The one check every decode uses."""
     if tenant is None or token.get(TENANT_CLAIM) != tenant.pk:
-        raise InvalidToken({"detail": "Token is not valid for this workspace.", "code": "token_not_valid"})
+        raise invalid("Token is not valid for this workspace.")
+
+
+def user_for_token(token: Token) -> User:
+    """The token's active user, provided nothing has revoked the token since it was issued."""
+    user = User.objects.filter(pk=token.get(api_settings.USER_ID_CLAIM)).first()
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
+    if token.get(EPOCH_CLAIM) != user.auth_epoch:
+        raise invalid("Token has been revoked.", "token_revoked")
+    return user
+
+
+def authenticate_access_token(raw: str | bytes, tenant: TenantMixin | None) -> tuple[User, AccessToken]:
+    """Decode and check an access token presented on `tenant`'s host; raise InvalidToken or
+    AuthenticationFailed. Used by the API and by the WebSocket handshake."""
+    try:
+        token = AccessToken(raw)  # type: ignore[arg-type]  # simplejwt accepts str or bytes
+    except TokenError as exc:
+        raise invalid(str(exc)) from exc
+    verify_tenant_claim(token, tenant)
+    if cache.get(DENYLIST_KEY.format(jti=token[api_settings.JTI_CLAIM])):
+        raise invalid("Token has been revoked.", "token_revoked")
+    return user_for_token(token), token
+
+
+def rotate_refresh_token(raw: str, tenant: TenantMixin) -> RefreshToken:
+    """Spend a refresh token for a new pair. A spent token coming back means two parties hold
+    it, so every refresh token of that user is revoked and both must sign in again."""
+    try:
+        refresh = RefreshToken(raw, verify=False)  # type: ignore[arg-type]  # str or bytes
+        refresh.verify_token_type()
+        refresh.check_exp()
+    except TokenError as exc:
+        raise invalid(str(exc)) from exc
+    # The token decoded, so it was signed by us; the tenant check comes before anything else.
+    verify_tenant_claim(refresh, tenant)
+    jti = refresh[api_settings.JTI_CLAIM]
+    if BlacklistedToken.objects.filter(token__jti=jti).exists():
+        user_id = refresh.get(api_settings.USER_ID_CLAIM)
+        revoke_refresh_tokens(User.objects.filter(pk=user_id).first())
+        raise invalid("Token was already used; sign in again.", "token_reused")
+    user = user_for_token(refresh)
+    refresh.blacklist()
+    return mint_tokens(user, tenant)
+
+
+def revoke_refresh_token(raw: str, tenant: TenantMixin, user: User | None = None) -> None:
+    """Logout: the refresh token (of `user`, when one is signed in) can no longer be used."""
+    try:
+        refresh = RefreshToken(raw, verify=False)  # type: ignore[arg-type]  # str or bytes
+        refresh.verify_token_type()
+    except TokenError as exc:
+        raise invalid(str(exc)) from exc
+    verify_tenant_claim(refresh, tenant)
+    if user is not None and str(refresh.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise invalid("Token belongs to someone else.")
+    refresh.blacklist()
+
+
+def revoke_access_token(token: Token) -> None:
+    """Deny this access token's id until it would have expired anyway."""
+    remaining = int(token["exp"] - datetime.now(tz=UTC).timestamp())
+    if remaining > 0:
+        cache.set(DENYLIST_KEY.format(jti=token[api_settings.JTI_CLAIM]), True, timeout=remaining + 5)
+
+
+def revoke_refresh_tokens(user: User | None) -> int:
+    """Blacklist every outstanding, unexpired refresh token of `user`; returns how many."""
+    if user is None:
+        return 0
+    outstanding = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=datetime.now(tz=UTC), blacklistedtoken__isnull=True
+    )
+    revoked = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    return len(revoked)

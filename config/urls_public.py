@@ -2,8 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from tenants import views as tenant_views
+
+# simplejwt's blacklist tables exist in tenant schemas only (it is a tenant app), so the public
+# admin has none to show. Unregistered here: admin modules are all loaded by the time URLs are.
+for model in (OutstandingToken, BlacklistedToken):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),

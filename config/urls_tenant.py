@@ -1,18 +1,14 @@
 """URLs of tenant hosts. `/admin/` deliberately does not exist here."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api.auth import ObtainTokenView, RefreshTokenView
-from accounts.api.views import MeView
 from branding import views as branding_views
 from chat import views as chat_views
 from chat.api.views import RoomDetailView, RoomListView
 
-api_patterns = [
-    path("auth/token/", ObtainTokenView.as_view(), name="token"),
-    path("auth/token/refresh/", RefreshTokenView.as_view(), name="token-refresh"),
-    path("me/", MeView.as_view(), name="me"),
+api_patterns: list[URLPattern | URLResolver] = [
+    path("", include("accounts.api.urls")),
     path("rooms/", RoomListView.as_view(), name="room-list"),
     path("rooms/<int:pk>/", RoomDetailView.as_view(), name="room-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -26,6 +26,11 @@ class Client(TenantMixin):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=200, blank=True)
     plan = models.ForeignKey("billing.Plan", on_delete=models.PROTECT, related_name="clients")
+    # Tenant setting, off by default: anyone may ask for an account from the login page
+    # (and gets a verification link by e-mail), limited to `signup_domains` when set.
+    open_signup = models.BooleanField(default=False)
+    # Comma-separated e-mail domains, e.g. "acme.com, acme.co.uk"; blank allows any.
+    signup_domains = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = False
@@ -40,6 +45,16 @@ class Client(TenantMixin):
     @property
     def is_suspended(self) -> bool:
         return self.status == self.Status.SUSPENDED
+
+    @property
+    def signup_domain_list(self) -> list[str]:
+        return [part.strip().lower().lstrip("@") for part in self.signup_domains.split(",") if part.strip()]
+
+    def allows_signup_from(self, email: str) -> bool:
+        if not self.open_signup:
+            return False
+        domains = self.signup_domain_list
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
 
 
 class Domain(DomainMixin):

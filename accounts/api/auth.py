@@ -1,23 +1,24 @@
-"""Token endpoints: `POST /api/auth/token/` and `POST /api/auth/token/refresh/` (CONTRACT.md)."""
+"""Token endpoints (CONTRACT.md): sign in, refresh (rotating), logout, password reset request."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts import lockout
+from accounts.actions import do_request_password_reset
 from accounts.models import User
-from accounts.tokens import mint_tokens, verify_tenant_claim
+from accounts.tokens import mint_tokens, revoke_access_token, revoke_refresh_token, rotate_refresh_token
+from config.ratelimit import client_address
 
 TokenPair = inline_serializer("TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()})
 
@@ -31,6 +32,17 @@ class RefreshSerializer(serializers.Serializer[Any]):
     refresh = serializers.CharField(max_length=4096)
 
 
+class EmailSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField(max_length=254)
+
+
+class LoginRefused(APIException):
+    """429 with the lockout's own message (DRF's Throttled would append its own sentence)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "login_locked"
+
+
 class TokenEndpoint(APIView):
     """No authentication of its own, but failures answer 401 with a Bearer challenge."""
 
@@ -42,35 +54,70 @@ class TokenEndpoint(APIView):
 
 
 class ObtainTokenView(TokenEndpoint):
-    @extend_schema(request=ObtainSerializer, responses=TokenPair, summary="Sign in: a token pair for this workspace")
+    @extend_schema(
+        request=ObtainSerializer,
+        responses={200: TokenPair, 401: OpenApiResponse(description="Wrong e-mail or password"), 429: None},
+        summary="Sign in: a token pair for this workspace",
+        description="Repeated failures for an account or from an address are slowed, then locked "
+        "(429 with Retry-After and code `login_throttled` or `login_locked`).",
+    )
     def post(self, request: Request) -> Response:
         serializer = ObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=serializer.validated_data["email"],
-            password=serializer.validated_data["password"],
-        )
+        email = serializer.validated_data["email"]
+        tenant, address = request.tenant, client_address(request.META)
+        refusal = lockout.check(tenant, email=email, address=address)
+        if refusal is not None:
+            exc = LoginRefused(refusal.message, code=refusal.code)
+            exc.retry_after = refusal.retry_after  # type: ignore[attr-defined]
+            raise exc
+        user = authenticate(request._request, username=email, password=serializer.validated_data["password"])
         if not isinstance(user, User):
+            lockout.record_failure(tenant, email=email, address=address)
             # Same answer for an unknown e-mail and a wrong password.
             raise AuthenticationFailed("Incorrect e-mail or password.", code="invalid_credentials")
-        refresh = mint_tokens(user, request.tenant)
+        lockout.record_success(tenant, email=email)
+        refresh = mint_tokens(user, tenant)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
 class RefreshTokenView(TokenEndpoint):
-    @extend_schema(request=RefreshSerializer, responses=TokenPair, summary="Exchange a refresh token for a new pair")
+    @extend_schema(
+        request=RefreshSerializer,
+        responses=TokenPair,
+        summary="Exchange a refresh token for a new pair",
+        description="Each refresh token works once. Presenting a spent one revokes every refresh "
+        "token of its user (code `token_reused`): someone else may hold a copy.",
+    )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            refresh = RefreshToken(serializer.validated_data["refresh"])
-        except TokenError as exc:
-            raise InvalidToken({"detail": str(exc), "code": "token_not_valid"}) from exc
-        verify_tenant_claim(refresh, request.tenant)
-        user = User.objects.filter(pk=refresh.get(api_settings.USER_ID_CLAIM)).first()
-        if user is None or not user.is_active:
-            raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
-        # Rotation: the answer carries a new refresh token (revocation lists come with accounts).
-        new_refresh = mint_tokens(user, request.tenant)
-        return Response({"access": str(new_refresh.access_token), "refresh": str(new_refresh)})
+        refresh = rotate_refresh_token(serializer.validated_data["refresh"], request.tenant)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class LogoutView(APIView):
+    """Revoke the refresh token in the body and the access token that authenticated the call."""
+
+    @extend_schema(request=RefreshSerializer, responses={204: None}, summary="Sign out: revoke this token pair")
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        revoke_refresh_token(serializer.validated_data["refresh"], request.tenant, user=request.user)  # type: ignore[arg-type]
+        if isinstance(request.auth, AccessToken):
+            revoke_access_token(request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(TokenEndpoint):
+    @extend_schema(
+        request=EmailSerializer,
+        responses={202: None},
+        summary="Send a password-reset link by e-mail",
+        description="Always 202, whether or not the address has an account.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = EmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        do_request_password_reset(tenant=request.tenant, email=serializer.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -15,7 +16,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # Actions raise PermissionDenied subclasses carrying a message and code fit to show.
+        message = getattr(exc, "message", None)
+        exc = exceptions.PermissionDenied(message, code=getattr(exc, "code", None) if message else None)
+    elif isinstance(exc, DjangoValidationError):
+        # An action's rule failed (serializers validate shapes, actions validate state).
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
@@ -24,7 +30,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         response.data = error_payload(*_message_and_code(exc))
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(getattr(exc, "retry_after", 60))
     return response
 
 

@@ -94,6 +94,8 @@ TENANT_APPS = [
     "chat",
     "documents",
     "analytics",
+    # Refresh-token blacklist, per tenant: a token's row lives beside its user.
+    "rest_framework_simplejwt.token_blacklist",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -104,6 +106,20 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Reset links: valid this long, once (the token covers the password hash and auth epoch).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+INVITATION_TTL_DAYS: int = env.int("INVITATION_TTL_DAYS", default=7)
+# Reset and sign-up e-mails one address may be sent per hour (stops mail bombing).
+ACCOUNT_EMAILS_PER_HOUR: int = env.int("ACCOUNT_EMAILS_PER_HOUR", default=5)
+# Failed sign-ins, per tenant, counted per account and per client address: after *_SLOW_AFTER
+# failures each further try must wait (doubling from 1 s), after *_LOCK_AFTER the key is locked
+# for LOCK_MINUTES. Counters expire 2 x LOCK_MINUTES after the last failure; success clears the
+# account's. An address (an office behind one NAT) gets more room than one account.
+LOGIN_SLOW_AFTER: int = env.int("LOGIN_SLOW_AFTER", default=3)
+LOGIN_LOCK_AFTER: int = env.int("LOGIN_LOCK_AFTER", default=10)
+LOGIN_ADDRESS_SLOW_AFTER: int = env.int("LOGIN_ADDRESS_SLOW_AFTER", default=20)
+LOGIN_ADDRESS_LOCK_AFTER: int = env.int("LOGIN_ADDRESS_LOCK_AFTER", default=100)
+LOGIN_LOCK_MINUTES: int = env.int("LOGIN_LOCK_MINUTES", default=15)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -130,6 +146,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.SuspendedTenantMiddleware",
 ]
@@ -231,6 +248,7 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
     "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
 }
@@ -263,6 +281,9 @@ DJSTRIPE_SUBSCRIBER_MODEL = "tenants.Client"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_DOMAIN}")
 ANYMAIL: dict[str, str] = env.dict("ANYMAIL", default={})
+# Account e-mails leave through a Celery task (after the commit) unless this is off.
+EMAIL_ASYNC: bool = env.bool("EMAIL_ASYNC", default=True)
+EMAIL_SUBJECT_PREFIX = ""
 
 # ------------------------------------------------------------------------------
 # Logging

@@ -6,10 +6,15 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret-but-long-enough
 os.environ.setdefault("SITE_SCHEME", "http")
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Django's outbox by default; the live-server tests run a server process that writes files.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
+# Sent in the request's process so tests read Django's outbox; one test drives the Celery path.
+EMAIL_ASYNC = env.bool("EMAIL_ASYNC", default=False)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 # Keep connections short so a test database can be dropped or a schema cloned without
@@ -20,3 +25,6 @@ CELERY_TASK_DEFAULT_QUEUE = "tests"
 # Cache keys of test runs are recognisable, so a run can clear its own and no one else's.
 CACHES["default"]["KEY_PREFIX"] = "tests"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/minute", "user": "10000/minute"}  # noqa: F405
+# Every test client comes from 127.0.0.1: lockout tests give their requests addresses of their own.
+LOGIN_ADDRESS_SLOW_AFTER = 1000
+LOGIN_ADDRESS_LOCK_AFTER = 2000

@@ -1,0 +1,9 @@
+from rest_framework.views import APIView
+
+
+class PeopleListView(APIView):
+    pass
+
+
+class PersonView(APIView):
+    pass

@@ -1,0 +1,33 @@
+"""Sign in and out of a tenant host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+
+from accounts.forms import EmailAuthenticationForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.refusal is not None:
+            # 429 tells password managers and scripts to back off; people read the message.
+            response.status_code = 429
+            response["Retry-After"] = str(form.refusal.retry_after)
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["open_signup"] = bool(getattr(self.request.tenant, "open_signup", False))  # type: ignore[attr-defined]
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's rule): a link or image cannot sign anyone out."""

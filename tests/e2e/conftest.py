@@ -1,0 +1,282 @@
+"""Browser tests: Playwright drives Debian's Chromium against a real daphne server on the test
+database.
+
+The server is another process, so it sees only committed data: set data up inside
+`django_db_blocker.unblock()` (not the `db` fixture, whose transaction it cannot see) and
+remove it afterwards, since the test database is kept between runs. Mail the server sends is
+written to files (`LiveServer.read_mails`, `LiveServer.latest_link`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.policy
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from playwright._impl import _sync_base
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+from pytest_django import DjangoDbBlocker
+
+from tests.conftest import ROOT, TenantInfo, database_url_for_subprocess
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+ARTIFACTS_DIR = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
+# The file backend ends every message with a line of 79 dashes. A body line of dashes is not a
+# separator unless the next line starts a message (a header) or the file ends.
+MAIL_SEPARATOR = re.compile(rb"^-{79}\r?\n(?=[\x21-\x39\x3b-\x7e]+:|\Z)", re.MULTILINE)
+URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is a browser test, before `-m` selects by marker."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    port: int
+    mail_dir: Path
+    log_path: Path
+
+    def url_for(self, host: str, path: str = "/") -> str:
+        """`host` as Chromium reaches it: it resolves `*.localhost` to 127.0.0.1 by itself."""
+        return f"http://{host}:{self.port}{path}"
+
+    def read_mails(self) -> list[EmailMessage]:
+        """Every mail the server has sent, oldest first."""
+        files = sorted(self.mail_dir.glob("*.log"), key=lambda path: (path.stat().st_mtime_ns, path.name))
+        return [mail for path in files for mail in parse_mail_file(path.read_bytes())]
+
+    def latest_link(self, to: str, path_prefix: str, timeout: float = 10) -> str:
+        """The first URL under `path_prefix` in the newest mail to `to`; waits, since the server
+        may send it after answering."""
+        deadline = time.monotonic() + timeout
+        while True:
+            mails = [mail for mail in self.read_mails() if to.lower() in recipients(mail)]
+            if mails:
+                for url in URL.findall(text_of(mails[-1])):
+                    url = url.rstrip(".,;:!?)]}")
+                    if urlsplit(url).path.startswith(path_prefix):
+                        return url
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        sent = [f"{', '.join(sorted(recipients(mail)))}: {mail['subject']}" for mail in self.read_mails()]
+        raise AssertionError(
+            f"no mail to {to} with a link under {path_prefix} in {self.mail_dir}; sent: {sent or 'nothing'}"
+        )
+
+
+def parse_mail_file(data: bytes) -> list[EmailMessage]:
+    """The complete messages of one file; a message still being written (no separator yet) is
+    left for the next read."""
+    parser = BytesParser(policy=email.policy.default)
+    *complete, _rest = MAIL_SEPARATOR.split(data)
+    return [parser.parsebytes(chunk.lstrip(b"\r\n")) for chunk in complete if chunk.strip()]
+
+
+def recipients(mail: EmailMessage) -> set[str]:
+    headers = [str(value) for name in ("to", "cc") for value in mail.get_all(name, [])]
+    return {address.lower() for _, address in getaddresses(headers)}
+
+
+def text_of(mail: EmailMessage) -> str:
+    body = mail.get_body(preferencelist=("plain", "html"))
+    return "" if body is None else str(body.get_content())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def healthz_status(port: int) -> int | None:
+    """Python does not resolve `*.localhost`: connect to 127.0.0.1 and name the host."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/healthz", headers={"Host": "localhost"})
+        return conn.getresponse().status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def wait_for_server(server: subprocess.Popen[bytes], port: int, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the live server exited with {server.returncode}; {log_path}:\n{log_tail(log_path)}")
+        status = healthz_status(port)
+        if status == 200:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(
+        f"the live server did not answer /healthz with 200 within {timeout:.0f}s (last: {status}); "
+        f"{log_path}:\n{log_tail(log_path)}"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper() -> None:
+    """Replaces pytest-django's autouse helper of this name. For every test that uses a
+    `live_server` it requests `transactional_db`, whose teardown empties every table of the public
+    schema (tenants included) in the kept test database, and then configures pytest-django's own
+    in-process server. This server is another process and sees committed data only."""
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tenant_a: TenantInfo,
+    tenant_b: TenantInfo,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiveServer]:
+    """daphne on the test database, with both tenants provisioned and mail written to files."""
+    port = free_port()
+    mail_dir = tmp_path_factory.mktemp("mail")
+    with django_db_blocker.unblock():
+        database_url = database_url_for_subprocess()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "SITE_PORT": str(port),
+        "SITE_SCHEME": "http",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = Path(os.environ.get("DATA_DIR", ROOT / ".data")) / "test-live-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")  # closed when the server stops
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_server(server, port, log_path)
+        yield LiveServer(port=port, mail_dir=mail_dir, log_path=log_path)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def hide_loop_between_calls(
+    wait_for_future: Callable[[asyncio.AbstractEventLoop, Any, Any], None],
+) -> Callable[[asyncio.AbstractEventLoop, Any, Any], None]:
+    """Playwright's sync API leaves its event loop marked as running in this thread between
+    calls, so Django would refuse ORM calls ("async context") and async_to_sync would refuse
+    to run, in the browser tests and in every test after them. Mark it only during a call."""
+
+    def wait(loop: asyncio.AbstractEventLoop, dispatcher_fiber: Any, future: Any) -> None:
+        __tracebackhide__ = True
+        previous = asyncio._get_running_loop()
+        asyncio._set_running_loop(loop)
+        try:
+            wait_for_future(loop, dispatcher_fiber, future)
+        finally:
+            asyncio._set_running_loop(previous)
+
+    return wait
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make test` installs Debian's chromium package (as root or with sudo -n).",
+            pytrace=False,
+        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_sync_base, "wait_for_future", hide_loop_between_calls(_sync_base.wait_for_future))
+        playwright = sync_playwright().start()
+        loop = asyncio._get_running_loop()
+        asyncio._set_running_loop(None)  # start() leaves it marked, like every call
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+        finally:
+            asyncio._set_running_loop(loop)  # the driver shuts down inside the loop
+            playwright.stop()
+            asyncio._set_running_loop(None)
+
+
+def screenshot_name(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "screenshot"
+
+
+def save_screenshot(page: Page, name: str) -> Path:
+    """A full-page PNG under ARTIFACTS_DIR (default `artifacts/`), for a person to look at."""
+    path = ARTIFACTS_DIR / f"{screenshot_name(name)}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh context (no cookies) per test; its last state is kept as `<test name>.png`."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        try:
+            save_screenshot(page, request.node.name)
+        except PlaywrightError as exc:
+            warnings.warn(f"no screenshot of {request.node.name}: {exc}", stacklevel=1)
+        context.close()
