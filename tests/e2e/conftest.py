@@ -49,9 +49,9 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 ARTIFACTS_DIR = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
-# The file backend ends every message with a line of 79 dashes. A body line of dashes is not a
-# separator unless the next line starts a message (a header) or the file ends.
-MAIL_SEPARATOR = re.compile(rb"^-{79}\r?\n(?=[\x21-\x39\x3b-\x7e]+:|\Z)", re.MULTILINE)
+# The file backend ends every message with a line of 79 dashes.
+MAIL_SEPARATOR = re.compile(rb"^-{79}\r?\n", re.MULTILINE)
+HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+:|[ \t]")
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -84,26 +84,45 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while True:
             mails = [mail for mail in self.read_mails() if to.lower() in recipients(mail)]
-            if mails:
-                for url in URL.findall(text_of(mails[-1])):
-                    url = url.rstrip(".,;:!?)]}")
-                    if urlsplit(url).path.startswith(path_prefix):
-                        return url
+            text = text_of(mails[-1]) if mails else ""
+            for url in URL.findall(text):
+                url = url.rstrip(".,;:!?)]}")
+                if urlsplit(url).path.startswith(path_prefix):
+                    return url
             if time.monotonic() >= deadline:
                 break
             time.sleep(0.2)
+        if mails:
+            raise AssertionError(
+                f"the newest mail to {to} ({mails[-1]['subject']!r}) has no link under {path_prefix}:\n{text}"
+            )
         sent = [f"{', '.join(sorted(recipients(mail)))}: {mail['subject']}" for mail in self.read_mails()]
-        raise AssertionError(
-            f"no mail to {to} with a link under {path_prefix} in {self.mail_dir}; sent: {sent or 'nothing'}"
-        )
+        raise AssertionError(f"no mail to {to} in {self.mail_dir}; sent: {sent or 'nothing'}")
 
 
 def parse_mail_file(data: bytes) -> list[EmailMessage]:
-    """The complete messages of one file; a message still being written (no separator yet) is
-    left for the next read."""
+    """The complete messages of one file. A message still being written (no separator yet) is
+    left for the next read; a body line of dashes is not taken for a separator."""
+    *pieces, _being_written = MAIL_SEPARATOR.split(data)
+    messages: list[bytes] = []
+    for piece in pieces:
+        if messages and not starts_message(piece):
+            messages[-1] += b"-" * 79 + b"\n" + piece
+        elif piece.strip():
+            messages.append(piece)
     parser = BytesParser(policy=email.policy.default)
-    *complete, _rest = MAIL_SEPARATOR.split(data)
-    return [parser.parsebytes(chunk.lstrip(b"\r\n")) for chunk in complete if chunk.strip()]
+    return [parser.parsebytes(message.lstrip(b"\r\n")) for message in messages]
+
+
+def starts_message(piece: bytes) -> bool:
+    """Django writes a MIME-Version header into every message; a body rarely opens with a
+    block of header lines that holds one."""
+    head = re.split(rb"\r?\n\r?\n", piece.lstrip(b"\r\n"), maxsplit=1)[0].splitlines()
+    return (
+        bool(head)
+        and all(HEADER_LINE.match(line) for line in head)
+        and any(line.lower().startswith(b"mime-version:") for line in head)
+    )
 
 
 def recipients(mail: EmailMessage) -> set[str]:
@@ -157,6 +176,21 @@ def wait_for_server(server: subprocess.Popen[bytes], port: int, log_path: Path, 
     )
 
 
+def server_env(port: int, mail_dir: Path, database_url: str) -> dict[str, str]:
+    """The test settings on the test database; links in mail point at this server."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "SITE_PORT": str(port),
+        "SITE_SCHEME": "http",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 @pytest.fixture(autouse=True)
 def _live_server_helper() -> None:
     """Replaces pytest-django's autouse helper of this name. For every test that uses a
@@ -176,18 +210,7 @@ def live_server(
     port = free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
     with django_db_blocker.unblock():
-        database_url = database_url_for_subprocess()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "SITE_PORT": str(port),
-        "SITE_SCHEME": "http",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
+        env = server_env(port, mail_dir, database_url_for_subprocess())
     log_path = Path(os.environ.get("DATA_DIR", ROOT / ".data")) / "test-live-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")  # closed when the server stops
