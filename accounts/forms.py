@@ -15,6 +15,8 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True}))
     password = forms.CharField(label="Password", strip=False, max_length=128, widget=forms.PasswordInput)
 
+    # The same words as the API, for an unknown e-mail and a wrong password alike.
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": "Incorrect e-mail or password."}
     refusal: lockout.Refusal | None = None
 
     def clean(self) -> dict[str, Any]:

@@ -19,35 +19,46 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import jwt
 from django.core.cache import cache
 from django_tenants.models import TenantMixin
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import User
 
 TENANT_CLAIM = "tid"
 EPOCH_CLAIM = "ep"
+# The jti of the first refresh token of a sign-in; rotation hands it down to every successor.
+FAMILY_CLAIM = "fam"
 DENYLIST_KEY = "accounts:access-denied:{jti}"
-
-
-class TokenReused(InvalidToken):
-    """A refresh token that was already rotated or revoked came back: possibly stolen."""
-
-    default_code = "token_reused"
 
 
 def invalid(detail: str, code: str = "token_not_valid") -> InvalidToken:
     return InvalidToken({"detail": detail, "code": code})
 
 
-def mint_tokens(user: User, tenant: TenantMixin) -> RefreshToken:
-    """A refresh token (and through `.access_token`, an access token) for `user` of `tenant`."""
-    refresh = RefreshToken.for_user(user)
+def mint_tokens(user: User, tenant: TenantMixin, *, family: str | None = None) -> RefreshToken:
+    """A refresh token (and through `.access_token`, an access token) for `user` of `tenant`.
+
+    Built by hand rather than with `RefreshToken.for_user`, which records the outstanding token
+    before any claim of ours is added; the stored copy here carries the tenant and family.
+    """
+    refresh = RefreshToken()
+    refresh[api_settings.USER_ID_CLAIM] = str(user.pk)
     refresh[TENANT_CLAIM] = tenant.pk
     refresh[EPOCH_CLAIM] = user.auth_epoch
+    refresh[FAMILY_CLAIM] = family or refresh[api_settings.JTI_CLAIM]
+    OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[api_settings.JTI_CLAIM],
+        token=str(refresh),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
     return refresh
 
 
@@ -81,8 +92,9 @@ def authenticate_access_token(raw: str | bytes, tenant: TenantMixin | None) -> t
 
 
 def rotate_refresh_token(raw: str, tenant: TenantMixin) -> RefreshToken:
-    """Spend a refresh token for a new pair. A spent token coming back means two parties hold
-    it, so every refresh token of that user is revoked and both must sign in again."""
+    """Spend a refresh token for a new pair. A spent token coming back means two parties may
+    hold it, so its whole family (the sign-in it descends from) is revoked and whoever holds
+    the newest one must sign in again; the user's other sign-ins are untouched."""
     try:
         refresh = RefreshToken(raw, verify=False)  # type: ignore[arg-type]  # str or bytes
         refresh.verify_token_type()
@@ -93,12 +105,12 @@ def rotate_refresh_token(raw: str, tenant: TenantMixin) -> RefreshToken:
     verify_tenant_claim(refresh, tenant)
     jti = refresh[api_settings.JTI_CLAIM]
     if BlacklistedToken.objects.filter(token__jti=jti).exists():
-        user_id = refresh.get(api_settings.USER_ID_CLAIM)
-        revoke_refresh_tokens(User.objects.filter(pk=user_id).first())
+        user = User.objects.filter(pk=refresh.get(api_settings.USER_ID_CLAIM)).first()
+        revoke_refresh_tokens(user, family=refresh.get(FAMILY_CLAIM))
         raise invalid("Token was already used; sign in again.", "token_reused")
     user = user_for_token(refresh)
     refresh.blacklist()
-    return mint_tokens(user, tenant)
+    return mint_tokens(user, tenant, family=refresh.get(FAMILY_CLAIM))
 
 
 def revoke_refresh_token(raw: str, tenant: TenantMixin, user: User | None = None) -> None:
@@ -121,13 +133,21 @@ def revoke_access_token(token: Token) -> None:
         cache.set(DENYLIST_KEY.format(jti=token[api_settings.JTI_CLAIM]), True, timeout=remaining + 5)
 
 
-def revoke_refresh_tokens(user: User | None) -> int:
-    """Blacklist every outstanding, unexpired refresh token of `user`; returns how many."""
+def revoke_refresh_tokens(user: User | None, *, family: str | None = None) -> int:
+    """Blacklist `user`'s outstanding, unexpired refresh tokens (only those of one sign-in
+    family, when given); returns how many."""
     if user is None:
         return 0
-    outstanding = OutstandingToken.objects.filter(
-        user=user, expires_at__gt=datetime.now(tz=UTC), blacklistedtoken__isnull=True
+    outstanding = list(
+        OutstandingToken.objects.filter(user=user, expires_at__gt=datetime.now(tz=UTC), blacklistedtoken__isnull=True)
     )
+    if family is not None:
+        # Stored tokens were signed by us; only their family claim is read here.
+        outstanding = [
+            token
+            for token in outstanding
+            if jwt.decode(token.token, options={"verify_signature": False}).get(FAMILY_CLAIM) == family
+        ]
     revoked = BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
     )

@@ -7,7 +7,12 @@ from accounts.actions.invitations import (
     do_resend_invitation,
     do_revoke_invitation,
 )
-from accounts.actions.passwords import do_change_password, do_request_password_reset, do_reset_password
+from accounts.actions.passwords import (
+    do_change_password,
+    do_request_password_reset,
+    do_reset_password,
+    do_send_password_reset,
+)
 from accounts.actions.users import (
     do_change_role,
     do_create_staff_user,
@@ -33,5 +38,6 @@ __all__ = [
     "do_reset_password",
     "do_revoke_credentials",
     "do_revoke_invitation",
+    "do_send_password_reset",
     "do_update_profile",
 ]

@@ -21,12 +21,16 @@ def do_request_password_reset(*, tenant: Client, email: str) -> None:
     Answers the same way whether or not it exists: the caller shows one message, and at most
     ACCOUNT_EMAILS_PER_HOUR mails go to one address, so the form cannot bomb an inbox.
     """
-    email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    if user is None or not user.has_usable_password():
-        return
-    if consume(f"reset-mail:{email}", limit=settings.ACCOUNT_EMAILS_PER_HOUR, window_seconds=3600) is not None:
-        return
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None and user.has_usable_password():
+        do_send_password_reset(tenant=tenant, user=user)
+
+
+def do_send_password_reset(*, tenant: Client, user: User) -> bool:
+    """Mail `user` a reset link (after commit); False if the address had its hourly share.
+    Also used by platform staff from the admin. Precondition: connection in tenant's schema."""
+    if consume(f"reset-mail:{user.email.lower()}", limit=settings.ACCOUNT_EMAILS_PER_HOUR, window_seconds=3600):
+        return False
     send_after_commit(
         render_branded_email(
             tenant=tenant,
@@ -39,6 +43,7 @@ def do_request_password_reset(*, tenant: Client, email: str) -> None:
             },
         )
     )
+    return True
 
 
 def _set_password(tenant: Client, user: User, password: str) -> None:
