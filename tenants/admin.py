@@ -8,8 +8,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils.html import format_html
 
+from tenants import admin_people
 from tenants.actions import do_reactivate_client, do_suspend_client
 from tenants.forms import WorkspaceForm, provision_from
 from tenants.models import Client, Domain
@@ -51,10 +54,10 @@ class ClientAddForm(ModelForm[Client]):
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin[Client]):
     list_display = ["name", "slug", "primary_domain", "plan", "status", "users", "created_at"]
-    list_filter = ["status", "plan", "created_at"]
+    list_filter = ["status", "plan", "open_signup", "created_at"]
     search_fields = ["name", "slug", "email", "domains__domain"]
     list_select_related = ["plan"]
-    readonly_fields = ["schema_name", "slug", "created_at", "suspended_at", "workspace_url"]
+    readonly_fields = ["schema_name", "slug", "created_at", "suspended_at", "workspace_url", "people_link"]
     fields = [
         "name",
         "slug",
@@ -64,8 +67,11 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         "status",
         "suspended_at",
         "suspension_reason",
+        "open_signup",
+        "signup_domains",
         "created_at",
         "workspace_url",
+        "people_link",
     ]
     actions = ["suspend", "reactivate"]
     inlines = [DomainInline]
@@ -91,6 +97,36 @@ class ClientAdmin(admin.ModelAdmin[Client]):
     @admin.display(description="Workspace")
     def workspace_url(self, obj: Client) -> str:
         return tenant_url(obj) if obj.pk else "—"
+
+    @admin.display(description="People")
+    def people_link(self, obj: Client) -> str:
+        if not obj.pk:
+            return "—"
+        count = user_counts([obj]).get(obj.pk, 0)
+        return format_html(
+            '<a href="{}">{} active {} — search, send a password reset, lift sign-in locks</a>',
+            admin_people.people_url(obj),
+            count,
+            "person" if count == 1 else "people",
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        def bound(view: Any) -> Any:
+            def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+                return view(request, *args, model_admin=self, **kwargs)
+
+            return self.admin_site.admin_view(wrapped)
+
+        return [
+            path("<int:client_id>/people/", bound(admin_people.people_page), name="tenants_client_people"),
+            path(
+                "<int:client_id>/people/<int:user_id>/reset/",
+                bound(admin_people.send_reset),
+                name="tenants_client_people_reset",
+            ),
+            path("<int:client_id>/people/unlock/", bound(admin_people.unlock), name="tenants_client_people_unlock"),
+            *super().get_urls(),
+        ]
 
     def get_form(self, request: HttpRequest, obj: Client | None = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:

@@ -132,7 +132,15 @@ def database_url_for_subprocess() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[subprocess.Popen[bytes]]:
+def worker_mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the Celery worker's e-mail goes (one file per connection, Django's file backend)."""
+    return tmp_path_factory.mktemp("worker-mail")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, worker_mail_dir: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker process on the test database and the test queue."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         env = {
@@ -140,6 +148,8 @@ def celery_worker(django_db_setup: None, django_db_blocker: pytest.FixtureReques
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url_for_subprocess(),
             "REDIS_URL": settings.REDIS_URL,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(worker_mail_dir),
         }
     log_path = Path(os.environ.get("DATA_DIR", ROOT / ".data")) / "test-worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,14 +14,6 @@ from tests.conftest import PASSWORD, TenantInfo, host_client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_browser(staff_user: User) -> HttpClient:
-    browser = host_client("localhost")
-    response = browser.post("/admin/login/?next=/admin/", {"username": staff_user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return browser
-
-
 def test_client_list_shows_domains_plans_status_and_user_counts(
     staff_browser: HttpClient, tenant_a: TenantInfo, tenant_b: TenantInfo
 ) -> None:

@@ -1,0 +1,99 @@
+"""The client admin page's view of a tenant's people: search them, send one a password reset
+and lift sign-in locks. Runs on the platform host; each read or write enters the
+tenant's schema explicitly and leaves it before the admin renders its page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tenants.utils import schema_context
+
+from accounts import lockout
+from accounts.actions import do_send_password_reset
+from accounts.models import User
+from tenants.models import Client
+
+PAGE_SIZE = 50
+
+
+def people_url(client: Client) -> str:
+    return reverse("admin:tenants_client_people", args=[client.pk])
+
+
+def _client(request: HttpRequest, client_id: int) -> Client:
+    if not (request.user.is_active and request.user.is_staff):
+        raise Http404
+    return get_object_or_404(Client.objects.exclude(schema_name="public"), pk=client_id)
+
+
+def people_page(request: HttpRequest, client_id: int, model_admin: admin.ModelAdmin[Client]) -> HttpResponse:
+    client = _client(request, client_id)
+    query = request.GET.get("q", "").strip()[:254]
+    after = request.GET.get("after", "")[:254]
+    with schema_context(client.schema_name):
+        people = User.objects.order_by("email")
+        if query:
+            people = people.filter(Q(email__icontains=query) | Q(name__icontains=query))
+        if after:
+            # Keyset page: e-mails are unique and stored lowercased.
+            people = people.filter(email__gt=after)
+        rows = list(people[: PAGE_SIZE + 1])
+        locks = lockout.locked_keys(client)
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "client": client,
+        "people": rows,
+        "query": query,
+        "next_after": rows[-1].email if has_next else "",
+        "locks": [
+            {"kind": lock.kind, "value": lock.value, "failures": lock.failures, "until": _at(lock.locked_until)}
+            for lock in locks
+        ],
+        "title": f"People of {client.name}",
+    }
+    return TemplateResponse(request, "admin/tenants/client/people.html", context)
+
+
+def _at(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=timezone.get_current_timezone())
+
+
+@require_POST
+def send_reset(request: HttpRequest, client_id: int, user_id: int, model_admin: Any) -> HttpResponse:
+    client = _client(request, client_id)
+    with schema_context(client.schema_name):
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise Http404
+        if not user.is_active:
+            messages.error(request, f"{user.email} is deactivated; a reset link would not work.")
+        elif do_send_password_reset(tenant=client, user=user):
+            messages.success(request, f"Sent a password-reset link to {user.email}.")
+        else:
+            messages.error(request, f"{user.email} was sent too many e-mails in the last hour. Try again later.")
+    return HttpResponseRedirect(people_url(client))
+
+
+@require_POST
+def unlock(request: HttpRequest, client_id: int, model_admin: Any) -> HttpResponse:
+    client = _client(request, client_id)
+    kind = request.POST.get("kind", "")
+    value = request.POST.get("value", "")[:254]
+    if kind not in ("account", "address") or not value:
+        messages.error(request, "Choose a lock to lift.")
+    else:
+        lockout.unlock(client, kind=kind, value=value)
+        messages.success(request, f"Unlocked sign-in for {value}.")
+    return HttpResponseRedirect(people_url(client))

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client as HttpClient
+
+from accounts.models import User
+from tests.conftest import PASSWORD, host_client
+
+
+@pytest.fixture
+def staff_browser(staff_user: User) -> HttpClient:
+    """A browser signed in to the platform admin as staff."""
+    browser = host_client("localhost")
+    response = browser.post("/admin/login/?next=/admin/", {"username": staff_user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return browser
