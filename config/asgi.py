@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django (tenant resolved by TenantMainMiddleware); WebSockets
-through the tenant resolver, which puts the `Client` in `scope["tenant"]` (ARCHITECTURE rule 2)."""
+through the tenant resolver, which puts the `Client` in `scope["tenant"]` (ARCHITECTURE rule 2),
+then the authentication, which puts the session's or bearer token's user in `scope["user"]`."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from accounts.ws_auth import WebSocketAuthMiddleware  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
 from tenants.asgi import TenantWebsocketMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": TenantWebsocketMiddleware(URLRouter(websocket_urlpatterns)),
+        "websocket": TenantWebsocketMiddleware(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
