@@ -1,0 +1,68 @@
+"""The branded sign-in and sign-out pages of tenant hosts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client as HttpClient
+
+from branding.theme import theme_for
+from tests.conftest import TenantInfo, login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_carries_the_tenants_brand(client_a: HttpClient, client_b: HttpClient, tenant_a: TenantInfo) -> None:
+    page_a = client_a.get("/login/").content.decode()
+    page_b = client_b.get("/login/").content.decode()
+
+    theme_a = theme_for(tenant_a.client)
+    assert f"Sign in to {theme_a.display_name}" in page_a
+    assert theme_a.primary_colour in page_a
+    assert theme_a.primary_colour not in page_b
+
+
+def test_logout_is_post_only_and_says_so(client_a: HttpClient, tenant_a: TenantInfo) -> None:
+    login(client_a, tenant_a.owner_email)
+
+    assert client_a.get("/logout/").status_code == 405
+    assert client_a.get("/").status_code == 200
+
+    response = client_a.post("/logout/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/login/"
+    assert "You have signed out." in response.content.decode()
+    assert client_a.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"username": "owner@acme.test"},
+        {"username": "not-an-email", "password": "x"},
+        {"username": "a" * 300 + "@acme.test", "password": "x"},
+        {"username": "owner@acme.test", "password": "p" * 500},
+    ],
+)
+def test_login_form_bad_input_shows_errors_and_signs_nobody_in(
+    client_a: HttpClient, tenant_a: TenantInfo, payload: dict[str, str]
+) -> None:
+    response = client_a.post("/login/", payload)
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode() or "alert-error" in response.content.decode()
+    assert "_auth_user_id" not in client_a.session
+
+
+def test_unknown_email_and_wrong_password_get_the_same_page(client_a: HttpClient, tenant_a: TenantInfo) -> None:
+    wrong = client_a.post("/login/", {"username": tenant_a.owner_email, "password": "wrong-password-9"})
+    unknown = client_a.post("/login/", {"username": "ghost-login@acme.test", "password": "wrong-password-9"})
+
+    def normalised(page: bytes, email: str) -> str:
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.decode().replace(email, "X"))
+
+    assert "Incorrect e-mail or password." in wrong.content.decode()
+    assert wrong.status_code == unknown.status_code == 200
+    assert normalised(wrong.content, tenant_a.owner_email) == normalised(unknown.content, "ghost-login@acme.test")
