@@ -147,9 +147,7 @@ def refresh_with(client: HttpClient, refresh: str) -> HttpClient:
     return client.post("/api/auth/token/refresh/", {"refresh": refresh}, content_type="application/json")
 
 
-def test_refresh_token_works_once_and_reuse_revokes_its_family(
-    client_a: HttpClient, tenant_a: TenantInfo
-) -> None:
+def test_refresh_token_works_once_and_reuse_revokes_its_family(client_a: HttpClient, tenant_a: TenantInfo) -> None:
     # given: a pair rotated once, and another sign-in of the same person
     first = obtain(client_a, tenant_a.owner_email)
     second = refresh_with(client_a, first["refresh"]).json()
