@@ -77,7 +77,13 @@ def test_signup_rejects_a_taken_address(platform_client: HttpClient, tenant_a: o
 
 
 def test_signup_does_not_exist_on_tenant_hosts(client_a: HttpClient) -> None:
+    # Workspace sign-up lives on the platform host only. A tenant's /signup/ is its own open
+    # sign-up (tests/accounts/test_open_signup.py), which is 404 while the tenant keeps it off.
+    response = client_a.post("/signup/", VALID)
+
     assert client_a.get("/signup/").status_code == 404
+    assert response.status_code == 404
+    assert not Client.objects.filter(slug=VALID["slug"]).exists()
 
 
 def test_signup_is_rate_limited_per_address(platform_client: HttpClient, settings: object) -> None:
