@@ -14,6 +14,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "404.html", status=404)
 
 
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Access-layer refusals carry a message written for the person (accounts.access.AccessDenied).
+    reason = getattr(exception, "message", "")
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_payload(reason or "You do not have permission.", "permission_denied"), status=403)
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_payload("Something went wrong on our side.", "server_error"), status=500)

@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
 ]
 
+handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"

@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django.test import Client as HttpClient
+from django_tenants.utils import schema_context
 
+from accounts.actions import do_create_user
 from branding.theme import theme_for
 from tests.conftest import TenantInfo, login
 
@@ -66,3 +68,16 @@ def test_unknown_email_and_wrong_password_get_the_same_page(client_a: HttpClient
     assert "Incorrect e-mail or password." in wrong.content.decode()
     assert wrong.status_code == unknown.status_code == 200
     assert normalised(wrong.content, tenant_a.owner_email) == normalised(unknown.content, "ghost-login@acme.test")
+
+
+def test_forbidden_pages_are_branded_and_say_why(client_a: HttpClient, tenant_a: TenantInfo) -> None:
+    with schema_context(tenant_a.schema):
+        do_create_user(email="plain-member@acme.test", password="test-pass-1234")
+    login(client_a, "plain-member@acme.test")
+
+    response = client_a.get("/settings/workspace/")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert theme_for(tenant_a.client).primary_colour in page
+    assert "You don't have access to this page" in page
