@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_safe
 
 from branding.models import Brand
+from config.files import private_file
 
 
 @require_safe
@@ -18,9 +19,4 @@ def logo(request: HttpRequest) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404("This workspace has no logo.") from exc
     # FileResponse derives Content-Type (and Content-Disposition: inline) from the stored name.
-    response = FileResponse(handle)
-    # An uploaded SVG may carry script: never let the browser run it or sniff another type.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return private_file(handle)

@@ -22,18 +22,11 @@ from accounts.reset import TenantPasswordResetTokenGenerator
 from accounts.settings_forms import ChangePasswordForm, EmailForm, ResetPasswordForm, posted
 from config.ratelimit import client_address, consume
 
-# Anonymous account forms (reset request, open sign-up) per client address and tenant; the
-# actions separately cap the mails one address receives (ACCOUNT_EMAILS_PER_HOUR).
-REQUESTS_PER_ADDRESS_PER_HOUR = 20
-# Attempts at the change-password form per person: the current password is asked for so a
-# borrowed session cannot take the account over, and this keeps it from being guessed there.
-PASSWORD_CHANGES_PER_HOUR = 20
-
 
 def address_retry_after(request: HttpRequest, scope: str) -> int | None:
     """Count one anonymous request from this client address; seconds to wait once over the limit."""
     bucket = f"{scope}:{client_address(request.META)}"
-    return consume(bucket, limit=REQUESTS_PER_ADDRESS_PER_HOUR, window_seconds=3600)
+    return consume(bucket, limit=settings.ACCOUNT_FORMS_PER_ADDRESS_PER_HOUR, window_seconds=3600)
 
 
 def too_many_attempts(request: HttpRequest, template: str, context: dict[str, Any], retry_after: int) -> HttpResponse:
@@ -112,7 +105,9 @@ def change_password(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     form = ChangePasswordForm(user, posted(request), tenant=request.tenant)  # type: ignore[attr-defined]
     if request.method == "POST":
-        retry_after = consume(f"password-change:{user.pk}", limit=PASSWORD_CHANGES_PER_HOUR, window_seconds=3600)
+        retry_after = consume(
+            f"password-change:{user.pk}", limit=settings.PASSWORD_CHANGES_PER_HOUR, window_seconds=3600
+        )
         if retry_after is not None:
             # A fresh form: validating this one would tell whether the current password is right.
             blank = ChangePasswordForm(user, tenant=request.tenant)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.actions import do_update_profile
 from accounts.models import User
 from accounts.settings_forms import ProfileForm, posted, posted_files
+from config.files import private_file
 
 
 @login_required
@@ -48,8 +49,4 @@ def avatar(request: HttpRequest, user_id: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404("No picture.") from exc
     # Every stored avatar was re-encoded to PNG by accounts.avatars.
-    response = FileResponse(handle, content_type="image/png")
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file(handle, content_type="image/png", max_age=3600)

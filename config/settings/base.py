@@ -111,6 +111,11 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 INVITATION_TTL_DAYS: int = env.int("INVITATION_TTL_DAYS", default=7)
 # Reset and sign-up e-mails one address may be sent per hour (stops mail bombing).
 ACCOUNT_EMAILS_PER_HOUR: int = env.int("ACCOUNT_EMAILS_PER_HOUR", default=5)
+# Anonymous account forms (reset request, open sign-up) one client address may post per hour.
+ACCOUNT_FORMS_PER_ADDRESS_PER_HOUR: int = env.int("ACCOUNT_FORMS_PER_ADDRESS_PER_HOUR", default=20)
+# Change-password attempts per person per hour: the current password is asked for so a borrowed
+# session cannot take the account over, and this keeps it from being guessed there.
+PASSWORD_CHANGES_PER_HOUR: int = env.int("PASSWORD_CHANGES_PER_HOUR", default=20)
 # Failed sign-ins, per tenant, counted per account and per client address: after *_SLOW_AFTER
 # failures each further try must wait (doubling from 1 s), after *_LOCK_AFTER the key is locked
 # for LOCK_MINUTES. Counters expire 2 x LOCK_MINUTES after the last failure; success clears the
