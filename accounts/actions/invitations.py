@@ -136,7 +136,11 @@ def do_accept_invitation(*, token: str, name: str, password: str) -> User:
             raise AccessDenied("This invitation link is invalid, expired or already used.", code="invalid_invitation")
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError("An account with this e-mail address already exists. Sign in instead.")
-        password_validation.validate_password(password, User(email=invitation.email, name=name))
+        try:
+            password_validation.validate_password(password, User(email=invitation.email, name=name))
+        except ValidationError as exc:
+            # Keyed to the field, so forms show it under the password and the API under `password`.
+            raise ValidationError({"password": exc.error_list}) from exc
         user = do_create_user(email=invitation.email, password=password, name=name, role=invitation.role)
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
