@@ -43,6 +43,12 @@ def require_people_manager(user: User) -> None:
         raise AccessDenied("Only owners and admins can manage people.")
 
 
+def require_workspace_admin(user: User) -> None:
+    """Workspace settings (open sign-up, and later branding and billing): owners and admins."""
+    if not can_manage_people(user):
+        raise AccessDenied("Only owners and admins can change the workspace's settings.")
+
+
 def check_can_assign(actor: User, role: str) -> None:
     """`actor` may give `role` to someone (invite with it, or change a person to it)."""
     require_people_manager(actor)

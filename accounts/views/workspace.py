@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import AccessDenied
+from accounts.access import require_workspace_admin
 from accounts.models import User
 from accounts.settings_forms import WorkspaceSettingsForm, posted
 from tenants.models import Client
@@ -22,8 +22,7 @@ from tenants.workspace_actions import do_update_signup_settings
 @require_http_methods(["GET", "POST"])
 def edit_workspace(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    if not user.is_workspace_admin:
-        raise AccessDenied("Only owners and admins can change the workspace's settings.")
+    require_workspace_admin(user)
     tenant = cast(Client, request.tenant)  # type: ignore[attr-defined]
     initial = {"open_signup": tenant.open_signup, "signup_domains": tenant.signup_domains}
     form = WorkspaceSettingsForm(posted(request), initial=initial)
