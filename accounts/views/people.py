@@ -234,47 +234,50 @@ def change_role(request: HttpRequest, actor: User, user_id: int) -> HttpResponse
     return _back(request)
 
 
+def _on_person(
+    request: HttpRequest, actor: User, user_id: int, action: Callable[..., object], success: str
+) -> HttpResponse:
+    """Deactivate or reactivate: `action(actor=, user=)` on a person of this tenant, then back to
+    the page with the action's refusal or `success`, which may name the person's `{name}`."""
+    person = access_user(actor, user_id)
+    _attempt(request, partial(action, actor=actor, user=person), success.format(name=person.get_full_name()))
+    return _back(request)
+
+
+def _on_invitation(
+    request: HttpRequest, actor: User, invitation_id: int, action: Callable[..., object], success: str
+) -> HttpResponse:
+    """Resend or revoke: `action(actor=, invitation=)` on an invitation the actor may manage, then
+    back to the page with the action's refusal or `success`, which may name the invitation's `{email}`."""
+    invitation = access_invitation(actor, invitation_id)
+    _attempt(request, partial(action, actor=actor, invitation=invitation), success.format(email=invitation.email))
+    return _back(request)
+
+
 @require_POST
 @people_manager_only
 def deactivate(request: HttpRequest, actor: User, user_id: int) -> HttpResponse:
-    person = access_user(actor, user_id)
-    _attempt(
-        request,
-        partial(do_deactivate_user, tenant=_tenant(request), actor=actor, user=person),
-        f"{person.get_full_name()} was deactivated and signed out everywhere.",
-    )
-    return _back(request)
+    deactivate_user = partial(do_deactivate_user, tenant=_tenant(request))
+    return _on_person(request, actor, user_id, deactivate_user, "{name} was deactivated and signed out everywhere.")
 
 
 @require_POST
 @people_manager_only
 def reactivate(request: HttpRequest, actor: User, user_id: int) -> HttpResponse:
-    person = access_user(actor, user_id)
-    _attempt(
-        request, partial(do_reactivate_user, actor=actor, user=person), f"{person.get_full_name()} can sign in again."
-    )
-    return _back(request)
+    return _on_person(request, actor, user_id, do_reactivate_user, "{name} can sign in again.")
 
 
 @require_POST
 @people_manager_only
 def resend_invitation(request: HttpRequest, actor: User, invitation_id: int) -> HttpResponse:
-    invitation = access_invitation(actor, invitation_id)
-    _attempt(
-        request,
-        partial(do_resend_invitation, tenant=_tenant(request), actor=actor, invitation=invitation),
-        f"A new invitation link was sent to {invitation.email}; the old link no longer works.",
-    )
-    return _back(request)
+    resend = partial(do_resend_invitation, tenant=_tenant(request))
+    message = "A new invitation link was sent to {email}; the old link no longer works."
+    return _on_invitation(request, actor, invitation_id, resend, message)
 
 
 @require_POST
 @people_manager_only
 def revoke_invitation(request: HttpRequest, actor: User, invitation_id: int) -> HttpResponse:
-    invitation = access_invitation(actor, invitation_id)
-    _attempt(
-        request,
-        partial(do_revoke_invitation, actor=actor, invitation=invitation),
-        f"The invitation for {invitation.email} was revoked.",
+    return _on_invitation(
+        request, actor, invitation_id, do_revoke_invitation, "The invitation for {email} was revoked."
     )
-    return _back(request)
