@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -42,11 +42,7 @@ def avatar(request: HttpRequest, user_id: int) -> FileResponse:
     """Only to people signed in to this host: the lookup runs in this tenant's schema, so an id
     of another tenant finds this tenant's person of that id (or nobody), never the other's file."""
     person = User.objects.filter(pk=user_id).only("avatar").first()
-    if person is None or not person.avatar:
-        raise Http404("No picture.")
-    try:
-        handle = person.avatar.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("No picture.") from exc
     # Every stored avatar was re-encoded to PNG by accounts.avatars.
-    return private_file(handle, content_type="image/png", max_age=3600)
+    return private_file(
+        person.avatar if person else None, missing="No picture.", content_type="image/png", max_age=3600
+    )
