@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 
-from accounts.access import AccessDenied, check_can_assign, check_can_manage
+from accounts.access import AccessDenied, check_can_assign, check_can_manage, require_people_manager
 from accounts.events import announce_revocation
 from accounts.models import User
 from accounts.tokens import revoke_refresh_tokens
@@ -46,28 +46,47 @@ def do_update_profile(
     return user
 
 
-def _lock_active_owners() -> list[User]:
-    # Locking every active owner row (in id order, so concurrent calls queue rather than
-    # deadlock) serialises changes that could leave the tenant without an owner.
-    return list(User.objects.select_for_update().filter(role=User.Role.OWNER, is_active=True).order_by("pk"))
+def _lock_for_change(actor: User, user: User) -> tuple[User, User, list[int]]:
+    """Lock every active owner row, then the target's, and re-read both people.
+
+    Owners are locked first and in id order, so two changes that could together leave the
+    tenant without an owner queue behind each other instead of deadlocking; the actor is
+    re-read because a change that committed meanwhile may have taken their rights away.
+    Precondition: inside a transaction.
+    """
+    owners = list(
+        User.objects.select_for_update()
+        .filter(role=User.Role.OWNER, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    target = User.objects.select_for_update().get(pk=user.pk)
+    return User.objects.get(pk=actor.pk), target, owners
 
 
-def _check_not_last_owner(user: User) -> None:
-    owners = _lock_active_owners()
-    if user.role == User.Role.OWNER and user.is_active and [owner.pk for owner in owners] == [user.pk]:
+def _check_not_last_owner(user: User, owners: list[int]) -> None:
+    if user.role == User.Role.OWNER and user.is_active and owners == [user.pk]:
         raise AccessDenied("This is the workspace's last owner. Make someone else an owner first.", code="last_owner")
 
 
-def do_change_role(*, actor: User, user: User, role: str) -> User:
-    check_can_assign(actor, role)
+def _check_manage(actor: User, user: User) -> None:
     if actor.pk != user.pk:
         check_can_manage(actor, user)
+    else:
+        require_people_manager(actor)
+
+
+def do_change_role(*, actor: User, user: User, role: str) -> User:
+    """Owners and admins may also change their own role (an owner stepping down)."""
+    check_can_assign(actor, role)
+    _check_manage(actor, user)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        actor, user, owners = _lock_for_change(actor, user)
+        check_can_assign(actor, role)
+        _check_manage(actor, user)
         if user.role == role:
             return user
-        if user.role == User.Role.OWNER:
-            _check_not_last_owner(user)
+        _check_not_last_owner(user, owners)
         user.role = role
         user.save(update_fields=["role"])
     return user
@@ -87,10 +106,11 @@ def do_deactivate_user(*, tenant: Client, actor: User, user: User) -> User:
         raise AccessDenied("You cannot deactivate yourself. Ask another owner or admin.", code="self")
     check_can_manage(actor, user)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        actor, user, owners = _lock_for_change(actor, user)
+        check_can_manage(actor, user)
         if not user.is_active:
             return user
-        _check_not_last_owner(user)
+        _check_not_last_owner(user, owners)
         user.is_active = False
         user.save(update_fields=["is_active"])
         do_revoke_credentials(tenant=tenant, user=user)
