@@ -17,6 +17,7 @@ urlpatterns = [
     path("password/reset/<uidb64>/<token>/", password.ResetConfirmView.as_view(), name="password-reset-confirm"),
     path("settings/profile/", profile.edit_profile, name="profile"),
     path("settings/password/", password.change_password, name="password-change"),
+    path("settings/password/sign-out-elsewhere/", password.sign_out_elsewhere, name="sign-out-elsewhere"),
     path("settings/workspace/", workspace.edit_workspace, name="workspace-settings"),
     path("people/", people.people_list, name="people"),
     path("people/invite/", people.invite, name="invite"),

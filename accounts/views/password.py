@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.actions import do_request_password_reset
+from accounts.actions import do_request_password_reset, do_revoke_credentials
 from accounts.models import User
 from accounts.reset import TenantPasswordResetTokenGenerator
 from accounts.settings_forms import ChangePasswordForm, EmailForm, ResetPasswordForm, posted
@@ -119,3 +119,15 @@ def change_password(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your password was changed. You were signed out everywhere else.")
             return redirect("accounts:password-change")
     return render(request, template, {"form": form, "section": "settings"}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def sign_out_elsewhere(request: HttpRequest) -> HttpResponse:
+    """End every other session and every API token of this person (a lost phone, a shared
+    computer); this session carries on."""
+    user = cast(User, request.user)
+    do_revoke_credentials(tenant=request.tenant, user=user)  # type: ignore[attr-defined]
+    update_session_auth_hash(request, user)
+    messages.success(request, "You were signed out on every other device and app.")
+    return redirect("accounts:password-change")

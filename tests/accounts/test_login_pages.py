@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_user
 from branding.theme import theme_for
-from tests.conftest import TenantInfo, login
+from tests.conftest import TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,27 @@ def test_forbidden_pages_are_branded_and_say_why(client_a: HttpClient, tenant_a:
     page = response.content.decode()
     assert theme_for(tenant_a.client).primary_colour in page
     assert "You don't have access to this page" in page
+
+
+def test_sign_out_everywhere_else_keeps_this_session_only(client_a: HttpClient, tenant_a: TenantInfo) -> None:
+    # given: the same person in two browsers and an app
+    with schema_context(tenant_a.schema):
+        do_create_user(email="two-devices@acme.test", password="test-pass-1234")
+    here, elsewhere = host_client(tenant_a.host), host_client(tenant_a.host)
+    login(here, "two-devices@acme.test")
+    login(elsewhere, "two-devices@acme.test")
+    token = client_a.post(
+        "/api/auth/token/",
+        {"email": "two-devices@acme.test", "password": "test-pass-1234"},
+        content_type="application/json",
+    ).json()
+
+    # when
+    response = here.post("/settings/password/sign-out-elsewhere/", follow=True)
+
+    # then
+    assert "signed out on every other device" in response.content.decode()
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+    assert client_a.get("/api/me/", HTTP_AUTHORIZATION=f"Bearer {token['access']}").status_code == 401
+    assert here.get("/settings/password/sign-out-elsewhere/").status_code == 405
