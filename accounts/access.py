@@ -35,7 +35,7 @@ class NotFound(Http404):
 
 
 def can_manage_people(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in (Role.OWNER, Role.ADMIN))
+    return bool(user.is_authenticated and user.is_active and user.is_workspace_admin)
 
 
 def require_people_manager(user: User) -> None:

@@ -6,11 +6,11 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts import lockout
-from config.ratelimit import client_address
+from accounts.signin import InvalidCredentials, SignInRefused, sign_in
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Sign-in by e-mail, slowed and then locked after repeated failures (accounts.lockout)."""
+    """Sign-in by e-mail, slowed and then locked after repeated failures (accounts.signin)."""
 
     username = forms.EmailField(label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True}))
     password = forms.CharField(label="Password", strip=False, max_length=128, widget=forms.PasswordInput)
@@ -21,17 +21,16 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = str(self.cleaned_data.get("username") or "")
-        if not email or not self.cleaned_data.get("password"):
+        password = self.cleaned_data.get("password")
+        if not email or not password:
             return self.cleaned_data
-        tenant = self.request.tenant  # type: ignore[union-attr]  # only mounted on tenant hosts
-        address = client_address(self.request.META)  # type: ignore[union-attr]
-        self.refusal = lockout.check(tenant, email=email, address=address)
-        if self.refusal is not None:
-            raise forms.ValidationError(self.refusal.message, code=self.refusal.code)
+        assert self.request is not None  # LoginView always passes it
         try:
-            data = super().clean()
-        except forms.ValidationError:
-            lockout.record_failure(tenant, email=email, address=address)
-            raise
-        lockout.record_success(tenant, email=email)
-        return data
+            self.user_cache = sign_in(self.request, self.request.tenant, email=email, password=password)  # type: ignore[attr-defined]
+        except SignInRefused as exc:
+            self.refusal = exc.refusal
+            raise forms.ValidationError(exc.refusal.message, code=exc.refusal.code) from exc
+        except InvalidCredentials as exc:
+            raise self.get_invalid_login_error() from exc
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

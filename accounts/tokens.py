@@ -41,6 +41,11 @@ def invalid(detail: str, code: str = "token_not_valid") -> InvalidToken:
     return InvalidToken({"detail": detail, "code": code})
 
 
+def token_pair(refresh: RefreshToken) -> dict[str, str]:
+    """The `{access, refresh}` body every endpoint that signs someone in answers with."""
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
 def mint_tokens(user: User, tenant: TenantMixin, *, family: str | None = None) -> RefreshToken:
     """A refresh token (and through `.access_token`, an access token) for `user` of `tenant`.
 
@@ -91,18 +96,26 @@ def authenticate_access_token(raw: str | bytes, tenant: TenantMixin | None) -> t
     return user_for_token(token), token
 
 
-def rotate_refresh_token(raw: str, tenant: TenantMixin) -> RefreshToken:
-    """Spend a refresh token for a new pair. A spent token coming back means two parties may
-    hold it, so its whole family (the sign-in it descends from) is revoked and whoever holds
-    the newest one must sign in again; the user's other sign-ins are untouched."""
+def _refresh_token_of(raw: str, tenant: TenantMixin, *, check_expiry: bool) -> RefreshToken:
+    """A refresh token signed by us for `tenant`. The blacklist is left to the caller (simplejwt's
+    own verify() would check it first and hide a reuse behind a generic error)."""
     try:
         refresh = RefreshToken(raw, verify=False)  # type: ignore[arg-type]  # str or bytes
         refresh.verify_token_type()
-        refresh.check_exp()
+        if check_expiry:
+            refresh.check_exp()
     except TokenError as exc:
         raise invalid(str(exc)) from exc
     # The token decoded, so it was signed by us; the tenant check comes before anything else.
     verify_tenant_claim(refresh, tenant)
+    return refresh
+
+
+def rotate_refresh_token(raw: str, tenant: TenantMixin) -> RefreshToken:
+    """Spend a refresh token for a new pair. A spent token coming back means two parties may
+    hold it, so its whole family (the sign-in it descends from) is revoked and whoever holds
+    the newest one must sign in again; the user's other sign-ins are untouched."""
+    refresh = _refresh_token_of(raw, tenant, check_expiry=True)
     jti = refresh[api_settings.JTI_CLAIM]
     if BlacklistedToken.objects.filter(token__jti=jti).exists():
         user = User.objects.filter(pk=refresh.get(api_settings.USER_ID_CLAIM)).first()
@@ -114,13 +127,9 @@ def rotate_refresh_token(raw: str, tenant: TenantMixin) -> RefreshToken:
 
 
 def revoke_refresh_token(raw: str, tenant: TenantMixin, user: User | None = None) -> None:
-    """Logout: the refresh token (of `user`, when one is signed in) can no longer be used."""
-    try:
-        refresh = RefreshToken(raw, verify=False)  # type: ignore[arg-type]  # str or bytes
-        refresh.verify_token_type()
-    except TokenError as exc:
-        raise invalid(str(exc)) from exc
-    verify_tenant_claim(refresh, tenant)
+    """Logout: the refresh token (of `user`, when one is signed in) can no longer be used.
+    An expired one is accepted: blacklisting it is harmless and logout should not fail."""
+    refresh = _refresh_token_of(raw, tenant, check_expiry=False)
     if user is not None and str(refresh.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
         raise invalid("Token belongs to someone else.")
     refresh.blacklist()

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,9 +19,9 @@ from django_tenants.utils import schema_context
 from accounts import lockout
 from accounts.actions import do_send_password_reset
 from accounts.models import User
+from accounts.selectors import MAX_QUERY_LENGTH, Cursor
+from accounts.selectors import people_page as people_page_of
 from tenants.models import Client
-
-PAGE_SIZE = 50
 
 
 def people_url(client: Client) -> str:
@@ -37,26 +36,21 @@ def _client(request: HttpRequest, client_id: int) -> Client:
 
 def people_page(request: HttpRequest, client_id: int, model_admin: admin.ModelAdmin[Client]) -> HttpResponse:
     client = _client(request, client_id)
-    query = request.GET.get("q", "").strip()[:254]
-    after = request.GET.get("after", "")[:254]
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    try:
+        after = Cursor.decode(request.GET["after"]) if request.GET.get("after") else None
+    except ValueError:
+        after = None  # a mangled link starts again at the first page
     with schema_context(client.schema_name):
-        people = User.objects.order_by("email")
-        if query:
-            people = people.filter(Q(email__icontains=query) | Q(name__icontains=query))
-        if after:
-            # Keyset page: e-mails are unique and stored lowercased.
-            people = people.filter(email__gt=after)
-        rows = list(people[: PAGE_SIZE + 1])
+        page = people_page_of(q=query, after=after)
         locks = lockout.locked_keys(client)
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "client": client,
-        "people": rows,
+        "people": page.people,
         "query": query,
-        "next_after": rows[-1].email if has_next else "",
+        "next_after": page.next.encode() if page.next else "",
         "locks": [
             {"kind": lock.kind, "value": lock.value, "failures": lock.failures, "until": _at(lock.locked_until)}
             for lock in locks

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, AuthenticationFailed
@@ -14,11 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts import lockout
 from accounts.actions import do_request_password_reset
-from accounts.models import User
-from accounts.tokens import mint_tokens, revoke_access_token, revoke_refresh_token, rotate_refresh_token
-from config.ratelimit import client_address
+from accounts.signin import InvalidCredentials, SignInRefused, sign_in
+from accounts.tokens import mint_tokens, revoke_access_token, revoke_refresh_token, rotate_refresh_token, token_pair
 
 TokenPair = inline_serializer("TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()})
 
@@ -64,21 +61,22 @@ class ObtainTokenView(TokenEndpoint):
     def post(self, request: Request) -> Response:
         serializer = ObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"]
-        tenant, address = request.tenant, client_address(request.META)
-        refusal = lockout.check(tenant, email=email, address=address)
-        if refusal is not None:
-            exc = LoginRefused(refusal.message, code=refusal.code)
-            exc.retry_after = refusal.retry_after  # type: ignore[attr-defined]
-            raise exc
-        user = authenticate(request._request, username=email, password=serializer.validated_data["password"])
-        if not isinstance(user, User):
-            lockout.record_failure(tenant, email=email, address=address)
+        tenant = request.tenant
+        try:
+            user = sign_in(
+                request._request,
+                tenant,
+                email=serializer.validated_data["email"],
+                password=serializer.validated_data["password"],
+            )
+        except SignInRefused as exc:
+            refused = LoginRefused(exc.refusal.message, code=exc.refusal.code)
+            refused.retry_after = exc.refusal.retry_after  # type: ignore[attr-defined]
+            raise refused from exc
+        except InvalidCredentials as exc:
             # Same answer for an unknown e-mail and a wrong password.
-            raise AuthenticationFailed("Incorrect e-mail or password.", code="invalid_credentials")
-        lockout.record_success(tenant, email=email)
-        refresh = mint_tokens(user, tenant)
-        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+            raise AuthenticationFailed("Incorrect e-mail or password.", code="invalid_credentials") from exc
+        return Response(token_pair(mint_tokens(user, tenant)))
 
 
 class RefreshTokenView(TokenEndpoint):
@@ -87,13 +85,13 @@ class RefreshTokenView(TokenEndpoint):
         responses=TokenPair,
         summary="Exchange a refresh token for a new pair",
         description="Each refresh token works once. Presenting a spent one revokes every refresh "
-        "token of its user (code `token_reused`): someone else may hold a copy.",
+        "token of the sign-in it descends from (code `token_reused`): someone else may hold a copy. "
+        "The person's other sign-ins are not affected.",
     )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        refresh = rotate_refresh_token(serializer.validated_data["refresh"], request.tenant)
-        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+        return Response(token_pair(rotate_refresh_token(serializer.validated_data["refresh"], request.tenant)))
 
 
 class LogoutView(APIView):

@@ -22,7 +22,7 @@ from accounts.api.serializers import (
     InviteSerializer,
 )
 from accounts.selectors import pending_invitations
-from accounts.tokens import mint_tokens
+from accounts.tokens import mint_tokens, token_pair
 
 INVALID = OpenApiResponse(description="Invalid input, or a rule refused it (already a member, too many e-mails)")
 NO_INVITATION = OpenApiResponse(description="No such invitation in this workspace")
@@ -122,5 +122,4 @@ class AcceptInvitationView(APIView):
         except AccessDenied as exc:
             # Not a permission matter: the link does not exist (any more) here.
             raise NotFound(exc.message, code=exc.code) from exc
-        refresh = mint_tokens(user, request.tenant)
-        return Response({"access": str(refresh.access_token), "refresh": str(refresh)}, status=status.HTTP_201_CREATED)
+        return Response(token_pair(mint_tokens(user, request.tenant)), status=status.HTTP_201_CREATED)
