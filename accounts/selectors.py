@@ -53,6 +53,14 @@ class Cursor:
         return cls(email_key=email_key, id=pk)
 
     @classmethod
+    def parse(cls, value: str) -> Cursor | None:
+        """For pages: no cursor, or a mangled one, means the first page."""
+        try:
+            return cls.decode(value) if value else None
+        except ValueError:
+            return None
+
+    @classmethod
     def of(cls, user: User) -> Cursor:
         return cls(email_key=user.email.lower(), id=user.pk)
 

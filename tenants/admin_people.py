@@ -37,10 +37,7 @@ def _client(request: HttpRequest, client_id: int) -> Client:
 def people_page(request: HttpRequest, client_id: int, model_admin: admin.ModelAdmin[Client]) -> HttpResponse:
     client = _client(request, client_id)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    try:
-        after = Cursor.decode(request.GET["after"]) if request.GET.get("after") else None
-    except ValueError:
-        after = None  # a mangled link starts again at the first page
+    after = Cursor.parse(request.GET.get("after", ""))
     with schema_context(client.schema_name):
         page = people_page_of(q=query, after=after)
         locks = lockout.locked_keys(client)

@@ -126,15 +126,6 @@ def _page_query(q: str, **cursor: Cursor | None) -> str:
     return "?" + urlencode(params) if params else ""
 
 
-def _cursor(value: str) -> Cursor | None:
-    if not value:
-        return None
-    try:
-        return Cursor.decode(value)
-    except ValueError:
-        return None
-
-
 def _render_page(
     request: HttpRequest, actor: User, *, invite_form: InviteForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -145,8 +136,8 @@ def _render_page(
     query = search.cleaned_data.get("q") or ""
     page = people_page(
         q=query,
-        after=_cursor(search.cleaned_data.get("after") or ""),
-        before=_cursor(search.cleaned_data.get("before") or ""),
+        after=Cursor.parse(search.cleaned_data.get("after") or ""),
+        before=Cursor.parse(search.cleaned_data.get("before") or ""),
     )
     invitations = list(pending_invitations()[: INVITATIONS_SHOWN + 1])
     assignable = [role for role in User.Role if _allowed(partial(check_can_assign, actor, role))]
