@@ -1,11 +1,108 @@
+"""Reads behind the chat app, the API and the socket: rooms with unread counts, history pages.
+
+Everything reads the schema the connection is set to (the request's or socket's tenant).
+History is paged by message id, a keyset over the (room_id, id) index: a page deep in a room
+costs what the first page costs, and messages arriving meanwhile shift nothing.
+"""
+
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
-from chat.models import Room
+from chat.models import Membership, Mention, Message, Room
+from chat.payloads import with_related
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+# Unread counts stop here; the app shows "99+".
+UNREAD_CAP = 100
 
 
 def rooms_visible_to(user: User) -> QuerySet[Room]:
-    """Rooms a user may list. Private rooms and memberships arrive with the chat features."""
-    return Room.objects.filter(kind=Room.Kind.PUBLIC, archived_at__isnull=True)
+    """Rooms a person may read: every public room, and the private rooms and DMs they are in."""
+    mine = Membership.objects.filter(room=OuterRef("pk"), user=user)
+    return Room.objects.filter(Q(kind=Room.Kind.PUBLIC) | Exists(mine))
+
+
+@dataclass(frozen=True)
+class RoomEntry:
+    room: Room
+    membership: Membership | None
+    unread: int
+    mentions: int
+    # Direct messages: the other people in it, for naming the conversation.
+    others: list[User]
+
+
+def room_list(user: User, *, include_archived: bool = False) -> list[RoomEntry]:
+    """The rooms of the sidebar: those the person belongs to, with unread and mention counts."""
+    memberships = Membership.objects.filter(user=user).select_related("room")
+    if not include_archived:
+        memberships = memberships.filter(room__archived_at__isnull=True)
+    entries = []
+    direct_ids = [m.room_id for m in memberships if m.room.kind == Room.Kind.DIRECT]
+    others: dict[int, list[User]] = {}
+    for m in Membership.objects.filter(room_id__in=direct_ids).exclude(user=user).select_related("user"):
+        others.setdefault(m.room_id, []).append(m.user)
+    mention_counts = dict(
+        Mention.objects.filter(user=user, room_id__in=[m.room_id for m in memberships])
+        .filter(message_id__gt=Membership.objects.filter(room=OuterRef("room"), user=user).values("last_read_id"))
+        .values_list("room_id")
+        .annotate(n=Count("id"))
+    )
+    for membership in memberships:
+        entries.append(
+            RoomEntry(
+                room=membership.room,
+                membership=membership,
+                unread=unread_count(user, membership),
+                mentions=mention_counts.get(membership.room_id, 0),
+                others=others.get(membership.room_id, []),
+            )
+        )
+    entries.sort(key=lambda e: (e.room.kind == Room.Kind.DIRECT, e.room.name.lower()))
+    return entries
+
+
+def unread_count(user: User, membership: Membership) -> int:
+    """Messages of others after the read position, counted up to UNREAD_CAP over the index."""
+    newer = (
+        Message.objects.filter(room_id=membership.room_id, pk__gt=membership.last_read_id, deleted_at__isnull=True)
+        .exclude(author=user)
+        .order_by("id")
+        .values("pk")[:UNREAD_CAP]
+    )
+    return Message.objects.filter(pk__in=newer).count()
+
+
+def clamp_limit(limit: int | str | None, default: int = PAGE_SIZE) -> int:
+    try:
+        value = int(limit) if limit not in (None, "") else default
+    except (TypeError, ValueError):
+        value = default
+    return max(1, min(value, MAX_PAGE_SIZE))
+
+
+def history(
+    room: Room,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
+    thread: int | None = None,
+) -> list[Message]:
+    """A page of a room's messages. With `after`: the oldest ones newer than it, oldest first
+    (catching up). Otherwise the newest ones, older than `before` if given, newest first."""
+    messages = Message.objects.filter(room=room)
+    if thread is not None:
+        messages = messages.filter(Q(pk=thread) | Q(thread_id=thread))
+    if after is not None:
+        page = messages.filter(pk__gt=after).order_by("id")
+    else:
+        if before is not None:
+            messages = messages.filter(pk__lt=before)
+        page = messages.order_by("-id")
+    return list(with_related(page)[:limit])

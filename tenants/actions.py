@@ -84,7 +84,13 @@ def do_provision_workspace(
                     email=owner_email, password=owner_password, name=owner_name, role=User.Role.OWNER
                 )
                 do_create_default_brand(display_name=client.name)
-                do_create_room(name="general", creator=owner, topic="Company-wide announcements and chat")
+                do_create_room(
+                    tenant=None,
+                    name="general",
+                    creator=owner,
+                    topic="Company-wide announcements and chat",
+                    is_default=True,
+                )
     except IntegrityError as exc:
         # Lost a race with another sign-up for the same slug.
         raise ValidationError({"slug": ["This workspace address is already taken."]}) from exc

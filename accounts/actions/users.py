@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django_tenants.utils import get_public_schema_name
 
 from accounts.access import AccessDenied, check_can_assign, check_can_manage, require_people_manager
 from accounts.events import announce_revocation
@@ -15,8 +16,16 @@ from tenants.models import Client
 
 
 def do_create_user(*, email: str, password: str | None, name: str = "", role: str = User.Role.MEMBER) -> User:
-    """Add a person to the schema the connection is set to (a tenant, or public for staff)."""
-    return User.objects.create_user(email, password, name=name.strip(), role=role)
+    """Add a person to the schema the connection is set to (a tenant, or public for staff). In a
+    tenant they start as a member of its default rooms."""
+    with transaction.atomic():
+        user = User.objects.create_user(email, password, name=name.strip(), role=role)
+        if connection.schema_name != get_public_schema_name():  # type: ignore[attr-defined]
+            # Imported here: chat builds on accounts, not the other way round.
+            from chat.actions import do_join_default_rooms
+
+            do_join_default_rooms(user)
+    return user
 
 
 def do_create_staff_user(*, email: str, password: str, name: str = "") -> User:

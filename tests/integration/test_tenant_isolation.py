@@ -50,7 +50,7 @@ def test_session_cookie_of_one_tenant_is_not_valid_on_the_other(tenant_a: Tenant
 def test_rooms_of_one_tenant_are_invisible_on_the_other(tenant_a: TenantInfo, tenant_b: TenantInfo) -> None:
     # given: a room only A has
     with schema_context(tenant_a.schema):
-        secret = do_create_room(name="acme-secret-plans", creator=None)
+        secret = do_create_room(tenant=None, name="acme-secret-plans", creator=None)
     browser_b = host_client(tenant_b.host)
     login(browser_b, tenant_b.owner_email)
 

@@ -1,0 +1,115 @@
+"""Who may read, write and manage which room: the one place chat access is decided.
+
+Every entry point (REST view, WebSocket frame, page) goes through these helpers, which return the
+object or raise. A room the person may not read answers "not found", exactly like a room of
+another tenant or an id that never existed, so ids reveal nothing. Precondition everywhere: the
+connection is set to the tenant's schema, so only that tenant's rows can be found at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.access import AccessDenied, NotFound
+from accounts.models import User
+from chat.models import Membership, Message, Room
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    room: Room
+    # None: a public room the person reads without having joined it.
+    membership: Membership | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+
+def _active(user: User) -> None:
+    if not (user.is_authenticated and user.is_active):
+        raise AccessDenied("Sign in to chat.", code="not_authenticated")
+
+
+def access_room(user: User, room_id: int | str) -> RoomAccess:
+    """A room the person may read: any public room of the workspace, or a room they belong to."""
+    _active(user)
+    try:
+        room_id = int(room_id)
+    except (TypeError, ValueError):
+        raise NotFound from None
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        raise NotFound
+    membership = Membership.objects.filter(room=room, user=user).first()
+    if membership is None and room.kind != Room.Kind.PUBLIC:
+        raise NotFound
+    return RoomAccess(room=room, membership=membership)
+
+
+def access_room_to_post(user: User, room_id: int | str) -> RoomAccess:
+    """A room the person may write in (send, react, mark read): a member, and not archived."""
+    access = access_room(user, room_id)
+    if access.membership is None:
+        raise AccessDenied("Join the room to take part in it.", code="not_a_member")
+    if access.room.is_archived:
+        raise AccessDenied("This room is archived and read-only.", code="archived")
+    return access
+
+
+def access_room_to_manage(user: User, room_id: int | str) -> RoomAccess:
+    """Rename, archive, remove members, change roles: the room's owners and admins, and the
+    workspace's owners and admins for any room they can read. Direct messages have no managers."""
+    access = access_room(user, room_id)
+    if access.room.kind == Room.Kind.DIRECT:
+        raise AccessDenied("Direct messages cannot be changed; start a new one instead.", code="direct")
+    if user.is_workspace_admin or (access.membership is not None and access.membership.can_manage):
+        return access
+    raise AccessDenied("Only the room's owners and admins can do that.")
+
+
+def access_room_to_invite(user: User, room_id: int | str) -> RoomAccess:
+    """Any member may bring people into a public or private room (as in Slack); not into a DM."""
+    access = access_room(user, room_id)
+    if access.room.kind == Room.Kind.DIRECT:
+        raise AccessDenied("Direct messages cannot be changed; start a new one instead.", code="direct")
+    if access.membership is None and not user.is_workspace_admin:
+        raise AccessDenied("Only members can invite people to this room.", code="not_a_member")
+    if access.room.is_archived:
+        raise AccessDenied("This room is archived and read-only.", code="archived")
+    return access
+
+
+def access_message(user: User, message_id: int | str) -> tuple[Message, RoomAccess]:
+    """A message in a room the person may read."""
+    _active(user)
+    try:
+        message_id = int(message_id)
+    except (TypeError, ValueError):
+        raise NotFound from None
+    message = Message.objects.filter(pk=message_id).select_related("author").first()
+    if message is None:
+        raise NotFound
+    return message, access_room(user, message.room_id)
+
+
+def access_message_to_react(user: User, message_id: int | str) -> tuple[Message, RoomAccess]:
+    message, _ = access_message(user, message_id)
+    if message.is_deleted:
+        raise AccessDenied("This message was deleted.", code="deleted")
+    return message, access_room_to_post(user, message.room_id)
+
+
+def access_message_to_change(user: User, message_id: int | str, *, delete: bool = False) -> tuple[Message, RoomAccess]:
+    """Edit: the author only. Delete: the author, the room's managers, or a workspace admin."""
+    message, access = access_message(user, message_id)
+    if message.is_deleted:
+        raise AccessDenied("This message was deleted.", code="deleted")
+    if access.room.is_archived:
+        raise AccessDenied("This room is archived and read-only.", code="archived")
+    if message.author_id == user.pk:
+        return message, access
+    if delete and (user.is_workspace_admin or (access.membership is not None and access.membership.can_manage)):
+        return message, access
+    verb = "delete" if delete else "edit"
+    raise AccessDenied(f"You can only {verb} your own messages.")

@@ -1,0 +1,248 @@
+"""Messages: send, edit, delete, react, read. Each writes in one transaction and announces
+itself only after the commit, so nobody hears of a message that is not in the database.
+
+Preconditions for every action: the connection is set to `tenant`'s schema, and the caller has
+already checked access through chat.access (`access_room_to_post`, `access_message_to_change`...).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest, Lower, StrIndex, Substr
+from django.utils import timezone
+
+from accounts.models import User
+from chat import events
+from chat.markdown import MAX_BODY_LENGTH, Rendered, find_handles, render
+from chat.models import Membership, Mention, Message, MessageEdit, Reaction, Room
+from chat.payloads import message_payload, reactions_payload, with_related
+from tenants.models import Client
+
+MAX_CLIENT_ID_LENGTH = 64
+MAX_EMOJI_LENGTH = 32
+_SHORTCODE = re.compile(r"^:[a-z0-9_+-]{1,30}:$")
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    # False when the send repeated a `client_id` already stored: nothing new was written.
+    created: bool
+
+
+def check_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise ValidationError({"body": ["A message is text."]}, code="invalid")
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": ["A message cannot be empty."]}, code="blank")
+    if len(body) > MAX_BODY_LENGTH:
+        raise ValidationError({"body": [f"A message has at most {MAX_BODY_LENGTH:,} characters."]}, code="max_length")
+    if "\x00" in body:
+        raise ValidationError({"body": ["A message cannot contain NUL characters."]}, code="invalid")
+    return body
+
+
+def check_client_id(client_id: object) -> str | None:
+    if client_id in (None, ""):
+        return None
+    if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID_LENGTH or not client_id.isprintable():
+        raise ValidationError(
+            {"client_id": [f"client_id is printable text of at most {MAX_CLIENT_ID_LENGTH} characters."]},
+            code="invalid",
+        )
+    return client_id
+
+
+def check_emoji(emoji: object) -> str:
+    """A Unicode emoji (one grapheme cluster of symbols) or a `:shortcode:`."""
+    if isinstance(emoji, str):
+        emoji = emoji.strip()
+        if _SHORTCODE.match(emoji):
+            return emoji
+        if 0 < len(emoji) <= MAX_EMOJI_LENGTH and all(
+            unicodedata.category(ch) in ("So", "Sk", "Mn", "Me", "Cf") or ch in "\u200d\ufe0f" for ch in emoji
+        ):
+            return emoji
+    raise ValidationError({"emoji": ["Choose an emoji, such as 👍 or :tada:."]}, code="invalid")
+
+
+def _render(room: Room, body: str) -> Rendered:
+    """Resolve `@handle`s (the part of an e-mail address before the @) among people who can read
+    the room: everyone active for a public room, the members otherwise. An ambiguous handle
+    (two people share it) stays plain text rather than notifying the wrong person."""
+    handles = find_handles(body)
+    people: dict[str, tuple[int, str]] = {}
+    if handles:
+        candidates = User.objects.filter(is_active=True).annotate(
+            handle=Lower(Substr("email", 1, StrIndex("email", Value("@")) - 1))
+        )
+        candidates = candidates.filter(handle__in=handles)
+        if room.kind != Room.Kind.PUBLIC:
+            candidates = candidates.filter(memberships__room=room)
+        seen: dict[str, int] = {}
+        for user in candidates:
+            seen[user.handle] = seen.get(user.handle, 0) + 1
+            people[user.handle] = (user.pk, user.get_full_name())
+        people = {handle: person for handle, person in people.items() if seen[handle] == 1}
+    return render(body, people)
+
+
+def _record_mentions(tenant: Client, message: Message, user_ids: frozenset[int], *, already: set[int]) -> None:
+    new = [uid for uid in user_ids if uid not in already and uid != message.author_id]
+    Mention.objects.bulk_create(
+        [Mention(message=message, user_id=uid, room_id=message.room_id) for uid in new], ignore_conflicts=True
+    )
+    for uid in new:
+        events.to_user(tenant.pk, uid, {"type": "mention", "room": message.room_id, "message": message.pk})
+
+
+def _fresh(message_id: int) -> Message:
+    return with_related(Message.objects.filter(pk=message_id)).get()
+
+
+def do_send_message(
+    *,
+    tenant: Client,
+    author: User,
+    room: Room,
+    body: str,
+    client_id: str | None = None,
+    thread_id: int | None = None,
+) -> SendResult:
+    body = check_body(body)
+    client_id = check_client_id(client_id)
+    if client_id is not None:
+        existing = Message.objects.filter(author=author, client_id=client_id).first()
+        if existing is not None:
+            return SendResult(message=_fresh(existing.pk), created=False)
+    thread: Message | None = None
+    if thread_id is not None:
+        thread = Message.objects.filter(pk=thread_id, room=room).first()
+        if thread is None:
+            raise ValidationError({"thread": ["Reply to a message of this room."]}, code="invalid_thread")
+        if thread.thread_id is not None:
+            thread = Message.objects.get(pk=thread.thread_id)
+    rendered = _render(room, body)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                room=room, author=author, body=body, html=rendered.html, client_id=client_id, thread=thread
+            )
+            _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
+            # Your own message is read by you.
+            Membership.objects.filter(room=room, user=author).update(last_read_id=Greatest("last_read_id", message.pk))
+            if thread is not None:
+                Message.objects.filter(pk=thread.pk).update(
+                    reply_count=F("reply_count") + 1, last_reply_at=message.created_at, updated_at=timezone.now()
+                )
+            message = _fresh(message.pk)
+            events.to_room(
+                tenant.pk, room.pk, {"type": "message.new", "message": message_payload(message)}, message=message.pk
+            )
+            if thread is not None:
+                root = _fresh(thread.pk)
+                events.to_room(tenant.pk, room.pk, {"type": "message.updated", "message": message_payload(root)})
+    except IntegrityError:
+        # The same client_id raced in on another connection; that one was stored.
+        if client_id is None:
+            raise
+        existing = Message.objects.get(author=author, client_id=client_id)
+        return SendResult(message=_fresh(existing.pk), created=False)
+    return SendResult(message=message, created=True)
+
+
+def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str) -> Message:
+    """Keep the previous text in the history, re-render, notify anyone newly mentioned."""
+    body = check_body(body)
+    if body == message.body:
+        return message
+    rendered = _render(message.room, body)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        if locked.is_deleted:
+            raise ValidationError("This message was deleted.", code="deleted")
+        MessageEdit.objects.create(message=locked, body=locked.body, edited_at=now, editor=editor)
+        locked.body = body
+        locked.html = rendered.html
+        locked.edited_at = now
+        locked.save(update_fields=["body", "html", "edited_at", "updated_at"])
+        already = set(Mention.objects.filter(message=locked).values_list("user_id", flat=True))
+        Mention.objects.filter(message=locked).exclude(user_id__in=rendered.mentioned_ids).delete()
+        _record_mentions(tenant, locked, rendered.mentioned_ids, already=already)
+        fresh = _fresh(locked.pk)
+        events.to_room(tenant.pk, fresh.room_id, {"type": "message.updated", "message": message_payload(fresh)})
+    return fresh
+
+
+def do_delete_message(*, tenant: Client, message: Message) -> Message:
+    """Soft delete: the row stays as a tombstone, the text, its history, reactions and mentions go."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, deleted_at__isnull=True).update(
+            deleted_at=now, body="", html="", updated_at=now
+        )
+        if updated:
+            MessageEdit.objects.filter(message=message).delete()
+            Reaction.objects.filter(message=message).delete()
+            Mention.objects.filter(message=message).delete()
+            events.to_room(
+                tenant.pk, message.room_id, {"type": "message.deleted", "id": message.pk, "room": message.room_id}
+            )
+    return _fresh(message.pk)
+
+
+def _announce_reactions(tenant: Client, message: Message, frame_type: str, user: User, emoji: str) -> None:
+    Message.objects.filter(pk=message.pk).update(updated_at=timezone.now())
+    reactions = reactions_payload(Reaction.objects.filter(message=message).order_by("id"))
+    events.to_room(
+        tenant.pk,
+        message.room_id,
+        {
+            "type": frame_type,
+            "message": message.pk,
+            "room": message.room_id,
+            "emoji": emoji,
+            "user": user.pk,
+            "reactions": reactions,
+        },
+    )
+
+
+def do_add_reaction(*, tenant: Client, user: User, message: Message, emoji: str) -> bool:
+    """True when the reaction is new; adding the same one twice changes nothing."""
+    emoji = check_emoji(emoji)
+    with transaction.atomic():
+        _, created = Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
+        if created:
+            _announce_reactions(tenant, message, "reaction.added", user, emoji)
+    return created
+
+
+def do_remove_reaction(*, tenant: Client, user: User, message: Message, emoji: str) -> bool:
+    emoji = check_emoji(emoji)
+    with transaction.atomic():
+        deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+        if deleted:
+            _announce_reactions(tenant, message, "reaction.removed", user, emoji)
+    return bool(deleted)
+
+
+def do_mark_read(*, tenant: Client, user: User, room: Room, message_id: int) -> int:
+    """Move the person's read position forward (never back) to a message of the room. Returns
+    the position now stored."""
+    newest = Message.objects.filter(room=room, pk__lte=message_id).order_by("-id").values_list("pk", flat=True).first()
+    if newest is None:
+        raise ValidationError({"message": ["Choose a message of this room."]}, code="invalid_message")
+    with transaction.atomic():
+        moved = Membership.objects.filter(room=room, user=user, last_read_id__lt=newest).update(last_read_id=newest)
+        if moved:
+            events.to_room(tenant.pk, room.pk, {"type": "read", "room": room.pk, "user": user.pk, "message": newest})
+    return int(Membership.objects.filter(room=room, user=user).values_list("last_read_id", flat=True).first() or 0)

@@ -1,0 +1,210 @@
+"""Rooms and who is in them: create, rename, archive, join, leave, invite, remove, roles, DMs.
+
+Preconditions for every action: the connection is set to `tenant`'s schema, and the caller has
+already checked access through chat.access. Events go out only after the commit (chat.events).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from chat import events
+from chat.models import Membership, Room
+from chat.payloads import room_payload
+from tenants.models import Client
+
+MAX_DIRECT_MEMBERS = 9
+
+
+def check_room_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": ["Give the room a name."]}, code="required")
+    if len(name) > 80:
+        raise ValidationError({"name": ["A room name has at most 80 characters."]}, code="max_length")
+    return name
+
+
+def check_topic(topic: str) -> str:
+    topic = " ".join((topic or "").split())
+    if len(topic) > 250:
+        raise ValidationError({"topic": ["A topic has at most 250 characters."]}, code="max_length")
+    return topic
+
+
+def _slug_for(name: str) -> str:
+    return slugify(name)[:70] or "room"
+
+
+def _announce_room(tenant: Client, room: Room) -> None:
+    events.to_room(tenant.pk, room.pk, {"type": "room.updated", "room": room_payload(room)})
+
+
+def do_create_room(
+    *,
+    tenant: Client | None,
+    name: str,
+    creator: User | None,
+    kind: str = Room.Kind.PUBLIC,
+    topic: str = "",
+    members: Iterable[User] = (),
+    is_default: bool = False,
+) -> Room:
+    """A public or private room; the creator becomes its owner. `tenant` None only while the
+    workspace itself is being provisioned (nobody can be connected yet)."""
+    if kind not in (Room.Kind.PUBLIC, Room.Kind.PRIVATE):
+        raise ValidationError({"kind": ["A room is public or private; use a direct message for people."]})
+    name = check_room_name(name)
+    topic = check_topic(topic)
+    slug = _slug_for(name)
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                name=name, slug=slug, kind=kind, topic=topic, created_by=creator, is_default=is_default
+            )
+            if creator is not None:
+                Membership.objects.create(room=room, user=creator, role=Membership.Role.OWNER)
+            for user in members:
+                if creator is None or user.pk != creator.pk:
+                    Membership.objects.get_or_create(room=room, user=user)
+                    if tenant is not None:
+                        events.room_access_changed(tenant.pk, user.pk, room.pk, granted=True)
+    except IntegrityError as exc:
+        raise ValidationError({"name": [f"A room named “{name}” already exists."]}, code="unique") from exc
+    return room
+
+
+def do_update_room(*, tenant: Client, room: Room, name: str | None = None, topic: str | None = None) -> Room:
+    fields = []
+    if name is not None:
+        room.name = check_room_name(name)
+        fields.append("name")
+        if room.kind != Room.Kind.DIRECT:
+            room.slug = _slug_for(room.name)
+            fields.append("slug")
+    if topic is not None:
+        room.topic = check_topic(topic)
+        fields.append("topic")
+    if not fields:
+        return room
+    try:
+        with transaction.atomic():
+            room.save(update_fields=fields)
+            _announce_room(tenant, room)
+    except IntegrityError as exc:
+        raise ValidationError({"name": [f"A room named “{room.name}” already exists."]}, code="unique") from exc
+    return room
+
+
+def do_set_room_archived(*, tenant: Client, room: Room, archived: bool) -> Room:
+    """An archived room keeps its history, readable by its members, and takes no new messages."""
+    if room.is_archived == archived:
+        return room
+    room.archived_at = timezone.now() if archived else None
+    with transaction.atomic():
+        room.save(update_fields=["archived_at"])
+        _announce_room(tenant, room)
+    return room
+
+
+def do_join_room(*, tenant: Client, user: User, room: Room) -> Membership:
+    """Join a public room (private rooms take an invitation, DMs have fixed members)."""
+    if room.kind != Room.Kind.PUBLIC:
+        raise ValidationError("Only public rooms can be joined freely.", code="not_public")
+    return _add_member(tenant, room, user)
+
+
+def do_add_members(*, tenant: Client, room: Room, users: Iterable[User]) -> list[Membership]:
+    if room.kind == Room.Kind.DIRECT:
+        raise ValidationError("Direct messages cannot take new members.", code="direct")
+    with transaction.atomic():
+        return [_add_member(tenant, room, user) for user in users]
+
+
+def _add_member(tenant: Client, room: Room, user: User, role: str = Membership.Role.MEMBER) -> Membership:
+    if not user.is_active:
+        raise ValidationError(f"{user.email} is deactivated.", code="inactive")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(room=room, user=user, defaults={"role": role})
+        if created:
+            # A newcomer has nothing unread from before they joined.
+            last = room.messages.order_by("-id").values_list("id", flat=True).first()
+            if last:
+                membership.last_read_id = last
+                membership.save(update_fields=["last_read_id"])
+            events.room_access_changed(tenant.pk, user.pk, room.pk, granted=True)
+            events.to_room(tenant.pk, room.pk, {"type": "room.member_joined", "room": room.pk, "user": user.pk})
+    return membership
+
+
+def do_remove_member(*, tenant: Client, room: Room, user: User) -> None:
+    """Leave, or be removed. Leaving a private room takes away its history too; the person's
+    sockets stop receiving it immediately."""
+    if room.kind == Room.Kind.DIRECT:
+        raise ValidationError("You cannot leave a direct message.", code="direct")
+    with transaction.atomic():
+        deleted, _ = Membership.objects.filter(room=room, user=user).delete()
+        if deleted:
+            if room.kind != Room.Kind.PUBLIC:
+                events.room_access_changed(tenant.pk, user.pk, room.pk, granted=False)
+            events.to_room(tenant.pk, room.pk, {"type": "room.member_left", "room": room.pk, "user": user.pk})
+
+
+def do_set_member_role(*, tenant: Client, membership: Membership, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": ["Choose owner, admin or member."]}, code="invalid_role")
+    if membership.role == role:
+        return membership
+    membership.role = role
+    with transaction.atomic():
+        membership.save(update_fields=["role"])
+        events.to_room(
+            tenant.pk,
+            membership.room_id,
+            {"type": "room.member_updated", "room": membership.room_id, "user": membership.user_id, "role": role},
+        )
+    return membership
+
+
+def do_open_direct(*, tenant: Client, user: User, others: Iterable[User]) -> Room:
+    """The direct conversation of exactly these people, created on first use."""
+    people = {user.pk: user, **{other.pk: other for other in others}}
+    if len(people) < 2:
+        raise ValidationError({"users": ["Choose at least one other person."]}, code="too_few")
+    if len(people) > MAX_DIRECT_MEMBERS:
+        raise ValidationError(
+            {"users": [f"A direct message has at most {MAX_DIRECT_MEMBERS} people."]}, code="too_many"
+        )
+    if any(not person.is_active for person in people.values()):
+        raise ValidationError({"users": ["Someone you chose is deactivated."]}, code="inactive")
+    key = ",".join(str(pk) for pk in sorted(people))
+    existing = Room.objects.filter(direct_key=key).first()
+    if existing is not None:
+        return existing
+    names = ", ".join(sorted(person.get_full_name() for person in people.values()))[:80]
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                name=names, slug=f"dm.{key.replace(',', '.')}"[:80], kind=Room.Kind.DIRECT, direct_key=key,
+                created_by=user,
+            )  # fmt: skip
+            for person in people.values():
+                Membership.objects.create(room=room, user=person)
+                events.room_access_changed(tenant.pk, person.pk, room.pk, granted=True)
+    except IntegrityError:
+        # Both sides opened it at the same moment: use the one that won.
+        return Room.objects.get(direct_key=key)
+    return room
+
+
+def do_join_default_rooms(user: User) -> None:
+    """New people start in the workspace's default rooms (`general`). Nobody can be connected as
+    a person who is only now being created, so there is nothing to announce."""
+    for room in Room.objects.filter(is_default=True, archived_at__isnull=True):
+        Membership.objects.get_or_create(room=room, user=user)

@@ -1,0 +1,102 @@
+"""Message text to HTML: CommonMark without raw HTML, links found in plain text, mentions.
+
+Two layers keep authors' markup out of readers' pages: markdown-it never passes HTML through
+(`html=False`) and refuses `javascript:`-like link targets, and nh3 then cleans the output
+against an allow-list, so a bug in either alone cannot inject script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+
+MAX_BODY_LENGTH = 10_000
+
+# `@handle`: the part of a person's e-mail address before the `@` (letters, digits, . _ -).
+MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "span", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "span": {"class", "data-user-id"},
+    "ol": {"start"},
+    "code": {"class"},
+    "th": {"style"},
+    "td": {"style"},
+}
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True, "typographer": False})
+    md.enable(["linkify", "strikethrough", "table"])
+    # Remote images would let any author track who reads a message, and when.
+    md.disable(["image"])
+    return md
+
+
+_markdown = _build()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    # Handles written as `@handle` that resolved to a person (user id per handle).
+    mentioned_ids: frozenset[int]
+
+
+def find_handles(body: str) -> set[str]:
+    return {match.lower() for match in MENTION_RE.findall(body)}
+
+
+def render(body: str, people: Mapping[str, tuple[int, str]] | None = None) -> Rendered:
+    """Render `body`. `people` maps lower-cased handles to (user id, display name); a handle
+    found there becomes a mention, anything else stays text."""
+    people = people or {}
+    html = _markdown.render(body)
+    mentioned: set[int] = set()
+
+    def mention(match: re.Match[str]) -> str:
+        person = people.get(match.group(1).lower())
+        if person is None:
+            return match.group(0)
+        mentioned.add(person[0])
+        name = nh3.clean_text(person[1])
+        return f'<span class="mention" data-user-id="{person[0]}">@{name}</span>'
+
+    # Mentions are replaced in text only, never inside tags, links or code.
+    html = _replace_in_text(html, mention)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Rendered(html=clean.strip(), mentioned_ids=frozenset(mentioned))
+
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_SKIP_INSIDE = {"a", "code", "pre"}
+
+
+def _replace_in_text(html: str, replace: object) -> str:
+    out: list[str] = []
+    depth = 0
+    for part in _TAG_OR_TEXT.split(html):
+        if part.startswith("<"):
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in _SKIP_INSIDE:
+                depth += -1 if part.startswith("</") else 1
+            out.append(part)
+        elif depth <= 0 and "@" in part:
+            out.append(MENTION_RE.sub(replace, part))  # type: ignore[call-overload]
+        else:
+            out.append(part)
+    return "".join(out)
