@@ -11,6 +11,8 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_staff_user, do_create_user
 from accounts.models import User
+from chat.actions import do_create_room, do_join_room, do_open_direct, do_send_message
+from chat.models import Room
 from tenants.actions import do_provision_workspace
 from tenants.models import Client
 from tenants.urls_helpers import platform_url, tenant_url
@@ -33,6 +35,69 @@ WORKSPACES = [
 STAFF_EMAIL = "admin@localhost"
 
 
+# (room, kind, topic, [(author e-mail, text)]) per workspace; rooms are created where absent
+# and get their messages only while they have none.
+CONVERSATIONS: dict[str, list[tuple[str, str, str, list[tuple[str, str]]]]] = {
+    "acme": [
+        (
+            "general",
+            Room.Kind.PUBLIC,
+            "",
+            [
+                ("alice@acme.test", "Welcome to **Acme** chat! This is `general`, where everyone is."),
+                ("bob@acme.test", "Hi all :wave: glad to be here."),
+                ("alice@acme.test", "@bob the launch checklist is at https://example.com/launch, have a look."),
+                ("bob@acme.test", "Will do. Markdown works too:\n- *italic*\n- **bold**\n- `code`"),
+            ],
+        ),
+        (
+            "random",
+            Room.Kind.PUBLIC,
+            "Anything that is not work",
+            [("bob@acme.test", "Anyone up for lunch on Friday?"), ("alice@acme.test", "Count me in 🍕")],
+        ),
+        (
+            "leadership",
+            Room.Kind.PRIVATE,
+            "Private: owners only",
+            [("alice@acme.test", "Only members of this private room can read this.")],
+        ),
+    ],
+    "globex": [
+        (
+            "general",
+            Room.Kind.PUBLIC,
+            "",
+            [
+                ("carol@globex.test", "Welcome to **Globex**. Nothing here is visible to Acme."),
+                ("carol@globex.test", "Try the search box, threads and reactions."),
+            ],
+        ),
+    ],
+}
+
+
+def seed_conversations(client: Client, spec: DemoWorkspace) -> None:
+    """Precondition: the connection is in `client`'s schema."""
+    people = {user.email: user for user in User.objects.all()}
+    owner = people[spec.owner[0]]
+    for name, kind, topic, lines in CONVERSATIONS.get(spec.slug, []):
+        room = Room.objects.filter(name=name).first()
+        if room is None:
+            room = do_create_room(tenant=client, name=name, creator=owner, kind=kind, topic=topic)
+        if room.messages.exists():
+            continue
+        for email, text in lines:
+            author = people[email]
+            if kind == Room.Kind.PUBLIC:
+                do_join_room(tenant=client, user=author, room=room)
+            do_send_message(tenant=client, author=author, room=room, body=text)
+    if len(people) > 1 and not Room.objects.filter(kind=Room.Kind.DIRECT).exists():
+        others = [user for email, user in people.items() if email != owner.email]
+        direct = do_open_direct(tenant=client, user=owner, others=others[:1])
+        do_send_message(tenant=client, author=owner, room=direct, body="A direct message: just the two of us.")
+
+
 class Command(BaseCommand):
     help = "Seed the demo tenants, users and staff account (idempotent)."
 
@@ -52,6 +117,7 @@ class Command(BaseCommand):
                 for email, name in spec.members:
                     if not User.objects.filter(email=email).exists():
                         do_create_user(email=email, password=PASSWORD, name=name, role=User.Role.MEMBER)
+                seed_conversations(client, spec)
         self.print_summary()
 
     def print_summary(self) -> None:
