@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import email.policy
-import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -29,13 +27,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from playwright._impl import _sync_base
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from pytest_django import DjangoDbBlocker
 
 from tests.conftest import ROOT, TenantInfo, database_url_for_subprocess
+from tests.servers import free_port, server_env, wait_for_server
+from tests.servers import healthz_status as healthz_status  # re-exported
+from tests.servers import log_tail as log_tail  # re-exported
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -133,62 +133,6 @@ def recipients(mail: EmailMessage) -> set[str]:
 def text_of(mail: EmailMessage) -> str:
     body = mail.get_body(preferencelist=("plain", "html"))
     return "" if body is None else str(body.get_content())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def healthz_status(port: int) -> int | None:
-    """Python does not resolve `*.localhost`: connect to 127.0.0.1 and name the host."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request("GET", "/healthz", headers={"Host": "localhost"})
-        return conn.getresponse().status
-    except OSError:
-        return None
-    finally:
-        conn.close()
-
-
-def wait_for_server(server: subprocess.Popen[bytes], port: int, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    status = None
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the live server exited with {server.returncode}; {log_path}:\n{log_tail(log_path)}")
-        status = healthz_status(port)
-        if status == 200:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"the live server did not answer /healthz with 200 within {timeout:.0f}s (last: {status}); "
-        f"{log_path}:\n{log_tail(log_path)}"
-    )
-
-
-def server_env(port: int, mail_dir: Path, database_url: str) -> dict[str, str]:
-    """The test settings on the test database; links in mail point at this server."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "SITE_PORT": str(port),
-        "SITE_SCHEME": "http",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
 
 
 @pytest.fixture(autouse=True)
