@@ -81,9 +81,12 @@ def _before(cursor: Cursor) -> Q:
     return Q(email_key__lt=cursor.email_key) | Q(email_key=cursor.email_key, pk__lt=cursor.id)
 
 
-def people_matching(q: str = "") -> QuerySet[User]:
-    """Everyone in the tenant, active or not, whose name or e-mail contains `q` (any case)."""
+def people_matching(q: str = "", *, active_only: bool = False) -> QuerySet[User]:
+    """Everyone in the tenant (only active people with `active_only`) whose name or e-mail
+    contains `q` (any case)."""
     people = User.objects.annotate(email_key=Lower("email"))
+    if active_only:
+        people = people.filter(is_active=True)
     q = q.strip()
     if q:
         people = people.filter(Q(name__icontains=q) | Q(email__icontains=q))
@@ -91,13 +94,18 @@ def people_matching(q: str = "") -> QuerySet[User]:
 
 
 def people_page(
-    *, q: str = "", after: Cursor | None = None, before: Cursor | None = None, size: int | None = None
+    *,
+    q: str = "",
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int | None = None,
+    active_only: bool = False,
 ) -> PeoplePage:
     """One page of `people_matching(q)` in (lowercased e-mail, id) order: the page after `after`,
     the page before `before`, or the first page. One row more than a page tells whether the
     walk can go on; the way back is known from the cursor itself (or asked, when walking back)."""
     size = size or PAGE_SIZE
-    people = people_matching(q)
+    people = people_matching(q, active_only=active_only)
     if before is not None:
         rows = list(people.filter(_before(before)).order_by(Lower("email").desc(), "-pk")[: size + 1])
         has_previous = len(rows) > size
@@ -110,7 +118,9 @@ def people_page(
         has_next = len(rows) > size
         rows = rows[:size]
         has_previous = (
-            after is not None and bool(rows) and people_matching(q).filter(_before(Cursor.of(rows[0]))).exists()
+            after is not None
+            and bool(rows)
+            and people_matching(q, active_only=active_only).filter(_before(Cursor.of(rows[0]))).exists()
         )
     return PeoplePage(
         people=rows,
