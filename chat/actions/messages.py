@@ -94,6 +94,13 @@ def _render(room: Room, body: str) -> Rendered:
     return render(body, people)
 
 
+def render_preview(room: Room | None, body: str) -> Rendered:
+    """What `body` becomes when sent to `room`, without sending it (the composer's preview), so
+    the preview and the message can never differ. Without a room no @handle resolves."""
+    body = check_body(body)
+    return _render(room, body) if room is not None else render(body)
+
+
 def _record_mentions(tenant: Client, message: Message, user_ids: frozenset[int], *, already: set[int]) -> None:
     new = [uid for uid in user_ids if uid not in already and uid != message.author_id]
     Mention.objects.bulk_create(
