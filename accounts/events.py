@@ -23,7 +23,9 @@ def announce_revocation(tenant: Client, user_id: int) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(user_group(tenant, user_id), {"type": "auth.revoked"})
+        group = user_group(tenant, user_id)
+        # The group travels in the message: a process receives all its groups on one channel.
+        async_to_sync(layer.group_send)(group, {"type": "auth.revoked", "group": group})
     except Exception:
         # The revocation itself is committed; a socket that misses this notice is refused at its
         # next frame or reconnect, which checks the epoch again.

@@ -87,6 +87,8 @@ def capture() -> Iterator[list[Outgoing]]:
 
 
 def _send_on_commit(group: str, message: dict[str, Any]) -> None:
+    # A process receives all its groups' events on one channel (chat.hub): the group routes them.
+    message = {**message, "group": group}
     captured = _captured.get()
     if captured is not None:
         transaction.on_commit(lambda: captured.append((group, message)))
