@@ -5,12 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from branding import views as branding_views
 from chat import views as chat_views
-from chat.api.views import RoomDetailView, RoomListView
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
-    path("rooms/", RoomListView.as_view(), name="room-list"),
-    path("rooms/<int:pk>/", RoomDetailView.as_view(), name="room-detail"),
+    path("", include("chat.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

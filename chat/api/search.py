@@ -1,0 +1,83 @@
+"""`/api/search/` (messages now, documents later) and `/api/directory/` (people to mention or
+write to)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import people_page
+from chat.access import access_room
+from chat.api import serializers as s
+from chat.api.common import BAD_INPUT, NOT_FOUND, person
+from chat.api.rooms import handle_of
+from chat.payloads import message_payload
+from chat.search import search_messages
+
+
+class SearchView(APIView):
+    @extend_schema(
+        parameters=[s.SearchQuerySerializer],
+        responses={200: s.SearchPageSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+        operation_id="search",
+        summary="Search messages",
+        description="PostgreSQL full-text search (English stemming) over the messages you may read: "
+        'public rooms and the rooms you are in; deleted messages never. `q` takes words, "a phrase", '
+        "-excluded and `or`. Best matches first; for a very common word, the best among its newest "
+        "1,000 matches. Filters: `room`, `author` (user id), `after` and `before` (a date, midnight in "
+        "your time zone, or a date and time). `snippet` is escaped HTML with the matches in <mark>. "
+        "Pass `next` as `cursor` for the next page.",
+    )
+    def get(self, request: Request) -> Response:
+        user = person(request)
+        query = s.SearchQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        room = params.get("room")
+        if room is not None:
+            access_room(user, room)
+        page = search_messages(
+            user,
+            params["q"],
+            room=room,
+            author=params.get("author"),
+            after=params.get("after"),
+            before=params.get("before"),
+            limit=params["limit"],
+            cursor=params["cursor"],
+        )
+        results = [
+            {
+                "type": "message",
+                "message": message_payload(hit.message),
+                "room": {"id": hit.room.pk, "name": hit.room.name},
+                "snippet": hit.snippet,
+                "rank": hit.rank,
+            }
+            for hit in page.hits
+        ]
+        return Response({"results": results, "next": page.next.encode() if page.next else None})
+
+
+class DirectoryView(APIView):
+    @extend_schema(
+        parameters=[s.DirectoryQuerySerializer],
+        responses={200: s.DirectoryPageSerializer, 400: BAD_INPUT},
+        operation_id="directory",
+        summary="Active people of the workspace",
+        description="For @mention autocomplete and starting direct messages: `q` matches part of a name "
+        "or e-mail address. `handle` is what follows @ in a mention. Keyset pages in e-mail order: pass "
+        "`next` as `cursor` until it is null.",
+    )
+    def get(self, request: Request) -> Response:
+        person(request)
+        query = s.DirectoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = people_page(q=query.validated_data["q"], after=query.validated_data["cursor"], active_only=True)
+        results = [
+            {"id": user.pk, "name": user.get_full_name() if user.name else handle_of(user), "handle": handle_of(user)}
+            for user in page.people
+        ]
+        return Response({"results": results, "next": page.next.encode() if page.next else None})

@@ -1,0 +1,247 @@
+"""Full-text search over messages: PostgreSQL's own, on the stored `search_vector` and its GIN index.
+
+Only messages a person may read are ever considered: rooms that are public, and rooms they belong
+to, in the schema the connection is set to (the request's tenant), never deleted ones.
+
+The plan depends on how many messages match (ARCHITECTURE, "History and search"):
+
+- Newest-first over all matches (`ORDER BY id DESC LIMIT n`) is instant for a word in most
+  messages, but for a rare word PostgreSQL walks the id index backwards through the whole table
+  looking for the few matches.
+- Rank-first over all matches (rank every match from the GIN bitmap, then sort) is instant for a
+  rare word and ranks hundreds of thousands of rows for a common one.
+
+So the planner's own estimate of the matching rows (EXPLAIN, which costs a planning pass and reads
+the column's most-common-element statistics) picks: up to RANK_ALL_MAX estimated matches, all of
+them are ranked (`rank` plan); above it, the newest NEWEST_WINDOW matches are taken first (the
+backwards index walk finds them at once, since the word is everywhere) and ranked among themselves
+(`newest` plan). A page's cursor carries its plan and the newest message id at the first page, so
+every later page ranks the same set and messages sent meanwhile shift nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from accounts.models import User
+from chat.models import SEARCH_CONFIG, Message, Room
+from chat.payloads import with_related
+from chat.selectors import rooms_visible_to
+
+MAX_SEARCH_LENGTH = 200
+PAGE_SIZE = 20
+# Estimated matches up to which every match is ranked (a GIN bitmap and a sort).
+RANK_ALL_MAX = 5_000
+# Above it, ranking happens among this many newest matches.
+NEWEST_WINDOW = 1_000
+
+RANK = "rank"
+NEWEST = "newest"
+
+# Markers ts_headline puts around matched words. Removed from the text first, so only
+# ts_headline's can be in the output; the text is then escaped and they become <mark>.
+_START, _STOP = "\x01", "\x02"
+_HEADLINE_OPTIONS = (
+    f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, ShortWord=2, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+@dataclass(frozen=True)
+class SearchCursor:
+    """Where the next page starts: after (rank, id) in the order of `plan`, among messages up to
+    `top` (the newest id when the first page was asked for)."""
+
+    plan: str
+    top: int
+    rank: float
+    id: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.plan, self.top, self.rank, self.id], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str) -> SearchCursor:
+        """Raise ValueError for anything this module did not produce."""
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+            plan, top, rank, pk = json.loads(raw)
+        except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as exc:
+            raise ValueError("cursor encoding") from exc
+        if plan not in (RANK, NEWEST):
+            raise ValueError("cursor plan")
+        for number in (top, pk):
+            if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < 2**63:
+                raise ValueError("cursor id")
+        if not isinstance(rank, int | float) or isinstance(rank, bool) or not 0 <= rank < 1e30:
+            raise ValueError("cursor rank")
+        return cls(plan=plan, top=top, rank=float(rank), id=pk)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message: Message
+    room: Room
+    # HTML-escaped text with the matched words in <mark></mark>.
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    next: SearchCursor | None
+    # RANK or NEWEST, or "" when the query had no words to search for.
+    plan: str
+    estimated: int
+
+
+def search_messages(
+    user: User,
+    q: str,
+    *,
+    room: int | None = None,
+    author: int | None = None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+    limit: int = PAGE_SIZE,
+    cursor: SearchCursor | None = None,
+    plan: str | None = None,
+) -> SearchPage:
+    """Messages matching `q` (web-search syntax: words, "phrases", -excluded, or) that `user` may
+    read, best first. `room` narrows to one room (ignored unless readable); `after` and `before`
+    bound the sending time ([after, before)). `plan` forces a plan (measurements and tests)."""
+    tsquery = _parse(q[:MAX_SEARCH_LENGTH])
+    if tsquery is None:
+        return SearchPage(hits=[], next=None, plan="", estimated=0)
+    readable = list(rooms_visible_to(user).values_list("pk", flat=True))
+    if room is not None:
+        readable = [room] if room in readable else []
+    if not readable:
+        return SearchPage(hits=[], next=None, plan="", estimated=0)
+    top = cursor.top if cursor is not None else _newest_id()
+    where = [
+        "m.room_id = ANY(%(rooms)s)",
+        "m.deleted_at IS NULL",
+        "m.search_vector @@ %(tsquery)s::tsquery",
+        "m.id <= %(top)s",
+    ]
+    params: dict[str, Any] = {"rooms": readable, "tsquery": tsquery, "top": top}
+    if author is not None:
+        where.append("m.author_id = %(author)s")
+        params["author"] = author
+    if after is not None:
+        where.append("m.created_at >= %(after)s")
+        params["after"] = after
+    if before is not None:
+        where.append("m.created_at < %(before)s")
+        params["before"] = before
+    filters = " AND ".join(where)
+    estimated = _estimate(filters, params)
+    if cursor is not None:
+        plan = cursor.plan
+    elif plan is None:
+        plan = RANK if estimated <= RANK_ALL_MAX else NEWEST
+    ranked = _ranked_ids(plan, filters, params, limit=limit, cursor=cursor)
+    page, more = ranked[:limit], len(ranked) > limit
+    hits = _hits(page, tsquery)
+    next_cursor = None
+    if more and page:
+        last_id, last_rank = page[-1]
+        next_cursor = SearchCursor(plan=plan, top=top, rank=last_rank, id=last_id)
+    return SearchPage(hits=hits, next=next_cursor, plan=plan, estimated=estimated)
+
+
+def _parse(q: str) -> str | None:
+    """The query as tsquery text, or None when it has no words to search for (empty, or only
+    stop words). Passed on as a constant so the planner can estimate how many rows match."""
+    q = q.replace("\x00", " ").strip()
+    if not q:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT query::text, numnode(query) FROM websearch_to_tsquery(%s::regconfig, %s) AS query",
+            [SEARCH_CONFIG, q],
+        )
+        text, nodes = cursor.fetchone()
+    return text if nodes else None
+
+
+def _newest_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM chat_message")
+        return int(cursor.fetchone()[0])
+
+
+def _estimate(filters: str, params: dict[str, Any]) -> int:
+    """The planner's estimate of the matching messages."""
+    with connection.cursor() as cursor:
+        # `filters` is built above from fixed fragments; every value is a parameter.
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM chat_message m WHERE {filters}", params)  # noqa: S608  # nosec B608
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _ranked_ids(
+    plan: str, filters: str, params: dict[str, Any], *, limit: int, cursor: SearchCursor | None
+) -> list[tuple[int, float]]:
+    """(id, rank) of up to limit + 1 matches after `cursor`, best first (ties: newest first)."""
+    params = {**params, "config": SEARCH_CONFIG, "limit": limit + 1, "window": NEWEST_WINDOW}
+    keyset = ""
+    if cursor is not None:
+        keyset = "WHERE (rank, id) < (%(after_rank)s::real, %(after_id)s)"
+        params.update(after_rank=repr(cursor.rank), after_id=cursor.id)
+    if plan == RANK:
+        matches = f"SELECT m.id, m.search_vector FROM chat_message m WHERE {filters}"  # noqa: S608  # nosec B608
+    else:
+        matches = (
+            f"SELECT m.id, m.search_vector FROM chat_message m WHERE {filters} "  # noqa: S608  # nosec B608
+            "ORDER BY m.id DESC LIMIT %(window)s"
+        )
+    # Fixed fragments only; every value is a parameter.
+    sql = (  # nosec B608
+        "SELECT id, rank FROM ("  # noqa: S608
+        "  SELECT w.id, ts_rank_cd(w.search_vector, %(tsquery)s::tsquery) AS rank"
+        f"  FROM ({matches}) w"
+        f") r {keyset} ORDER BY rank DESC, id DESC LIMIT %(limit)s"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        return [(int(pk), float(rank)) for pk, rank in db.fetchall()]
+
+
+def _hits(page: list[tuple[int, float]], tsquery: str) -> list[SearchHit]:
+    if not page:
+        return []
+    ids = [pk for pk, _ in page]
+    messages = {m.pk: m for m in with_related(Message.objects.filter(pk__in=ids).select_related("room"))}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, ts_headline(%s::regconfig, translate(body, %s, ''), %s::tsquery, %s) "
+            "FROM chat_message WHERE id = ANY(%s)",
+            [SEARCH_CONFIG, _START + _STOP, tsquery, _HEADLINE_OPTIONS, ids],
+        )
+        headlines = dict(cursor.fetchall())
+    hits = []
+    for pk, rank in page:
+        message = messages.get(pk)
+        if message is None:  # deleted for good between the two queries
+            continue
+        hits.append(SearchHit(message=message, room=message.room, snippet=marked(headlines.get(pk, "")), rank=rank))
+    return hits
+
+
+def marked(headline: str) -> str:
+    """ts_headline's text made safe to insert as HTML: escaped, with its markers as <mark>."""
+    return html.escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
