@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+"""WebSocket routes of tenant hosts (config.asgi wraps them in the tenant resolver and auth)."""
 
-# The chat consumer joins at /ws/chat/ with the realtime chat features.
-websocket_urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from chat.consumers import ChatConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/chat/", ChatConsumer.as_asgi()),
+]

@@ -205,12 +205,47 @@ CACHES = {
         "TIMEOUT": 300,
     }
 }
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+
+# ------------------------------------------------------------------------------
+# Channel layer and chat sockets
+# ------------------------------------------------------------------------------
+# `core` (lists in Redis, per-channel capacity) or `pubsub` (Redis PUBLISH/SUBSCRIBE). Each
+# process holds one channel for all its sockets (chat.hub), so the pool and capacity below are
+# per process, not per socket.
+CHANNEL_LAYER: str = env("CHANNEL_LAYER", default="core")
+# redis-py's asyncio pool would stop at 100 connections and raise MaxConnectionsError.
+CHANNEL_LAYER_POOL_SIZE: int = env.int("CHANNEL_LAYER_POOL_SIZE", default=512)
+_channel_host = {"address": REDIS_URL, "max_connections": CHANNEL_LAYER_POOL_SIZE}
+if CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [_channel_host]},
+        }
     }
-}
+elif CHANNEL_LAYER == "core":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [_channel_host],
+                # Every event of every room a process serves waits in its one hub channel.
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=10_000),
+                "expiry": 60,
+                # The hub re-adds its groups every CHAT_GROUP_REFRESH_SECONDS, far within this.
+                "group_expiry": 86_400,
+            },
+        }
+    }
+else:
+    raise environ.ImproperlyConfigured("CHANNEL_LAYER is `core` or `pubsub`.")
+# How often a process re-adds its groups (survives group expiry and a restarted Redis).
+CHAT_GROUP_REFRESH_SECONDS: float = env.float("CHAT_GROUP_REFRESH_SECONDS", default=60.0)
+# message.send per socket: a token bucket of BURST frames refilled at RATE per second.
+CHAT_SEND_RATE: float = env.float("CHAT_SEND_RATE", default=5.0)
+CHAT_SEND_BURST: int = env.int("CHAT_SEND_BURST", default=20)
+# Presence entries of a socket live this long unless refreshed (a third of it, by its process).
+CHAT_PRESENCE_TTL_SECONDS: int = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
 
 # ------------------------------------------------------------------------------
 # Celery (tenant-aware: tenant-schemas-celery carries the schema in a header)
