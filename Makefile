@@ -9,7 +9,7 @@ APPS := accounts analytics billing branding chat config documents tenants
 CHROMIUM := /usr/bin/chromium
 CHROMIUM_PACKAGES := chromium fonts-liberation
 
-.PHONY: run test lint bench-provision chromium clean-data
+.PHONY: run test lint bench-provision bench-history chromium clean-data
 
 run: $(STAMP)
 	$(PY) -m config.launch run
@@ -25,6 +25,9 @@ lint: $(STAMP)
 
 bench-provision: $(STAMP)
 	$(PY) -m config.launch bench -- bench/provision.py $(ARGS)
+
+bench-history: $(STAMP)
+	$(PY) -m config.launch bench -- bench/history.py $(ARGS)
 
 $(STAMP): requirements/base.txt requirements/local.txt
 	@echo "==> Creating the virtual environment and installing packages (first run only)"

@@ -1,0 +1,406 @@
+"""History pages and message search with a million messages in one tenant.
+
+What is measured
+    One tenant, one room holding `--messages` (1,000,000) messages of twelve words each, from a
+    controlled vocabulary: one word ("project") is in about 70% of the messages (common), one
+    ("harbor") in about 1% (medium), and one ("zeppelin") in exactly 10 (rare); the other words
+    are drawn uniformly from 4,096 made-up words. Then VACUUM ANALYZE, as autovacuum would have
+    done on a live table.
+
+    History, through chat.selectors.history (what the API and the socket call), `--samples`
+    times each, interleaved: the first page (the newest 50 messages), and a keyset page deep in
+    history (`before` = the message 90% of the way back, `--depth`). The baseline, in the same
+    run: the same page fetched with OFFSET at the same depth (same query otherwise). Each is
+    timed for the selector call (query, prefetches, model instances) and for its SQL alone.
+
+    Search, through chat.search.search_messages (what /api/search/ calls: parsing, the readable
+    rooms, the planner's estimate, ranking, the page's messages and snippets), `--samples` times
+    for each word, interleaved. For reference, a few samples of the plan NOT chosen for the
+    rare and the common word (the traps of ARCHITECTURE.md).
+
+    Targets: deep keyset page <= 1.5 x the first page; search p95 < 50 ms for the rare word and
+    <= 3 x that for the common word.
+
+How to run
+    make bench-history                          # a million messages (the first run fills, ~3 min)
+    make bench-history ARGS="--messages 20000 --samples 30"     # quick iteration
+
+The script never touches the database named in DATABASE_URL: it works in its own database on the
+same server, `<name>_bench_history`, which it keeps between runs with the filled tenant (the
+first run migrates it, about two minutes because of dj-stripe). The room is refilled only when
+it does not hold exactly `--messages` messages; `--fresh` drops and recreates the database.
+Results are printed and written to bench/results/history.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.provision import (  # noqa: E402
+    load_average,
+    machine_info,
+    now,
+    percentile,
+    prepare_database,
+    setup_django,
+)
+
+DB_SUFFIX = "_bench_history"
+SLUG = "bench-history"
+ROOM_NAME = "history"
+PAGE = 50
+COMMON, MEDIUM, RARE = "project", "harbor", "zeppelin"
+COMMON_SHARE, MEDIUM_SHARE, RARE_COUNT = 0.70, 0.01, 10
+VOCABULARY = 4096
+TARGET_DEEP_RATIO = 1.5
+TARGET_RARE_P95_MS = 50.0
+TARGET_COMMON_RATIO = 3.0
+RESULTS_FILE = ROOT / "bench" / "results" / "history.json"
+
+
+def bench_database_url(url: str) -> str:
+    base, sep, query = url.partition("?")
+    head, slash, name = base.rpartition("/")
+    if not slash or not name:
+        raise SystemExit(f"cannot find a database name in DATABASE_URL {url!r}")
+    if name.endswith(DB_SUFFIX):
+        return url
+    return f"{head}/{name}{DB_SUFFIX}{sep}{query}"
+
+
+# ----------------------------------------------------------------------------------------------
+# The tenant and its messages
+# ----------------------------------------------------------------------------------------------
+def tenant_and_room() -> tuple[Any, Any, Any]:
+    """The benchmark's tenant (provisioned once), its owner and its big public room."""
+    from django.db import connection
+
+    from accounts.models import User
+    from chat.actions import do_create_room
+    from chat.models import Room
+    from tenants.actions import do_provision_workspace
+    from tenants.models import Client
+
+    connection.set_schema_to_public()
+    client = Client.objects.filter(slug=SLUG).first()
+    if client is None:
+        print("  provisioning the tenant ...", flush=True)
+        client = do_provision_workspace(
+            slug=SLUG, name="Bench history", owner_email=f"owner@{SLUG}.example.com", owner_password=None,
+            owner_name="Bench Owner",
+        ).client  # fmt: skip
+    connection.set_tenant(client)
+    owner = User.objects.get(email=f"owner@{SLUG}.example.com")
+    room = Room.objects.filter(name=ROOM_NAME).first()
+    if room is None:
+        room = do_create_room(tenant=client, name=ROOM_NAME, creator=owner)
+    return client, owner, room
+
+
+def message_count(room: Any) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM chat_message WHERE room_id = %s", [room.pk])
+        return int(cursor.fetchone()[0])
+
+
+def fill(room: Any, owner: Any, messages: int) -> float:
+    """Replace the room's messages with `messages` generated ones, in one INSERT ... SELECT.
+
+    The GIN index is dropped first and built once at the end (much faster than maintaining it row
+    by row); the generated `search_vector` column is computed by PostgreSQL on insert."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    step = max(messages // RARE_COUNT, 1)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("TRUNCATE chat_mention, chat_reaction, chat_messageedit, chat_message")
+        cursor.execute("DROP INDEX IF EXISTS chat_message_search")
+        cursor.execute(
+            """
+            WITH syllables AS (
+                SELECT ARRAY['ka','lo','mi','nu','pe','ra','si','to','vu','ze','ba','do','fi','gu','ho','ja'] AS s
+            ), vocabulary AS (
+                SELECT array_agg(s[a] || s[b] || s[c] || 'n' ORDER BY a, b, c) AS words
+                FROM syllables, generate_series(1, 16) a, generate_series(1, 16) b, generate_series(1, 16) c
+            ), generated AS (
+                SELECT g,
+                       now() - (%(messages)s - g) * interval '2 seconds' AS at,
+                       concat_ws(' ',
+                           CASE WHEN random() < %(common)s THEN %(common_word)s ELSE words[1 + floor(random() * %(vocabulary)s)::int] END,
+                           CASE WHEN random() < %(medium)s THEN %(medium_word)s ELSE words[1 + floor(random() * %(vocabulary)s)::int] END,
+                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
+                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
+                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
+                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
+                           words[1 + floor(random() * %(vocabulary)s)::int],
+                           CASE WHEN g %% %(step)s = 0 THEN %(rare_word)s ELSE words[1 + floor(random() * %(vocabulary)s)::int] END
+                       ) AS body
+                FROM vocabulary, generate_series(1, %(messages)s) g
+            )
+            INSERT INTO chat_message (room_id, author_id, body, html, reply_count, created_at, updated_at)
+            SELECT %(room)s, %(author)s, body, '<p>' || body || '</p>', 0, at, at FROM generated ORDER BY g
+            """,
+            {
+                "messages": messages,
+                "common": COMMON_SHARE,
+                "medium": MEDIUM_SHARE,
+                "common_word": COMMON,
+                "medium_word": MEDIUM,
+                "rare_word": RARE,
+                "vocabulary": VOCABULARY,
+                "step": step,
+                "room": room.pk,
+                "author": owner.pk,
+            },
+        )
+        cursor.execute("CREATE INDEX chat_message_search ON chat_message USING gin (search_vector)")
+    vacuum_analyze()
+    return time.perf_counter() - started
+
+
+def vacuum_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # autocommit: VACUUM cannot run in a transaction
+        cursor.execute("VACUUM ANALYZE chat_message")
+
+
+# ----------------------------------------------------------------------------------------------
+# Measurements
+# ----------------------------------------------------------------------------------------------
+def timed(call: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def sql_timer(sql: str, params: Sequence[Any]) -> Callable[[], Any]:
+    from django.db import connection
+
+    def run() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {
+        "p50": round(percentile(samples, 0.50), 3),
+        "p95": round(percentile(samples, 0.95), 3),
+        "max": round(max(samples), 3),
+        "mean": round(statistics.fmean(samples), 3),
+        "n": len(samples),
+    }
+
+
+def measure_interleaved(
+    cases: dict[str, Callable[[], Any]], samples: int, warmup: int = 3
+) -> dict[str, dict[str, float]]:
+    """Each case `samples` times, round-robin, so all see the same load; after a warm-up."""
+    for call in cases.values():
+        for _ in range(warmup):
+            call()
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(samples):
+        for name, call in cases.items():
+            times[name].append(timed(call))
+    return {name: summary(values) for name, values in times.items()}
+
+
+def measure_history(room: Any, messages: int, depth: float, samples: int) -> dict[str, Any]:
+    from chat.models import Message
+    from chat.payloads import with_related
+    from chat.selectors import history
+
+    offset = int(messages * depth)
+    deep_before = (
+        Message.objects.filter(room=room).order_by("-id").values_list("id", flat=True)[offset - 1 : offset].get()
+    )
+    page_sql = "SELECT id FROM chat_message WHERE room_id = %s{extra} ORDER BY id DESC LIMIT {limit}{offset}"
+    cases = {
+        "first page": lambda: list(history(room, limit=PAGE)),
+        "deep keyset page": lambda: list(history(room, before=deep_before, limit=PAGE)),
+        "deep OFFSET page": lambda: list(
+            with_related(Message.objects.filter(room=room).order_by("-id"))[offset : offset + PAGE]
+        ),
+        "first page, SQL": sql_timer(page_sql.format(extra="", limit=PAGE, offset=""), [room.pk]),
+        "deep keyset page, SQL": sql_timer(
+            page_sql.format(extra=" AND id < %s", limit=PAGE, offset=""), [room.pk, deep_before]
+        ),
+        "deep OFFSET page, SQL": sql_timer(
+            page_sql.format(extra="", limit=PAGE, offset=f" OFFSET {offset}"), [room.pk]
+        ),
+    }
+    # The pages really are the same rows, and really that deep.
+    keyset_ids = [m.pk for m in history(room, before=deep_before, limit=PAGE)]
+    offset_ids = [m.pk for m in Message.objects.filter(room=room).order_by("-id")[offset : offset + PAGE]]
+    assert keyset_ids == offset_ids, "keyset and OFFSET pages differ"
+    results = measure_interleaved(cases, samples)
+    return {"depth": offset, "results": results}
+
+
+def measure_search(owner: Any, samples: int, slow_samples: int) -> dict[str, Any]:
+    from chat.search import NEWEST, RANK, search_messages
+
+    words = {"rare": RARE, "medium": MEDIUM, "common": COMMON}
+    chosen = {}
+    found = {}
+    for kind, word in words.items():
+        page = search_messages(owner, word)
+        chosen[kind] = {"plan": page.plan, "estimated": page.estimated}
+        found[kind] = len(page.hits)
+    cases = {f"{kind} ({word})": (lambda w=word: search_messages(owner, w)) for kind, word in words.items()}
+    results = measure_interleaved(cases, samples)
+    other = {RANK: NEWEST, NEWEST: RANK}
+    slow = {
+        f"rare, {other[chosen['rare']['plan']]} plan": lambda: search_messages(
+            owner, RARE, plan=other[chosen["rare"]["plan"]]
+        ),
+        f"common, {other[chosen['common']['plan']]} plan": lambda: search_messages(
+            owner, COMMON, plan=other[chosen["common"]["plan"]]
+        ),
+    }
+    reference = measure_interleaved(slow, slow_samples, warmup=1)
+    return {"chosen": chosen, "hits_on_first_page": found, "results": results, "other_plan": reference}
+
+
+# ----------------------------------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------------------------------
+def print_table(title: str, rows: dict[str, dict[str, float]]) -> None:
+    print(f"\n{title} (ms)")
+    print(f"  {'case':<32} {'p50':>9} {'p95':>9} {'max':>9} {'mean':>9} {'n':>5}")
+    for name, row in rows.items():
+        print(
+            f"  {name:<32} {row['p50']:>9.3f} {row['p95']:>9.3f} {row['max']:>9.3f} {row['mean']:>9.3f} {row['n']:>5}"
+        )
+
+
+def verdict(value: bool) -> str:
+    return "met" if value else "NOT met"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=1_000_000, help="messages in the room (default 1,000,000)")
+    parser.add_argument("--samples", type=int, default=200, help="samples per case (default 200)")
+    parser.add_argument("--slow-samples", type=int, default=5, help="samples of each plan not chosen (default 5)")
+    parser.add_argument("--depth", type=float, default=0.9, help="how far back the deep page is (default 0.9)")
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database")
+    args = parser.parse_args(argv)
+    if args.messages < 1000:
+        parser.error("--messages must be at least 1000")
+    if not 0 < args.depth < 1:
+        parser.error("--depth is a fraction between 0 and 1")
+    return args
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    source_url = os.environ.get("DATABASE_URL")
+    if not source_url:
+        print("DATABASE_URL is not set; run through `make bench-history`.", file=sys.stderr)
+        return 2
+    url = bench_database_url(source_url)
+    database = prepare_database(url, fresh=args.fresh)
+    setup_django(url)
+
+    from django.core.management import call_command
+
+    print(f"==> Migrating {database} ...", flush=True)
+    started = time.perf_counter()
+    call_command("migrate_all", verbosity=0)
+    print(f"    ({time.perf_counter() - started:.1f}s)", flush=True)
+
+    _client, owner, room = tenant_and_room()
+    present = message_count(room)
+    fill_seconds = None
+    if present != args.messages:
+        print(f"==> Filling the room with {args.messages:,} messages ({present:,} present) ...", flush=True)
+        fill_seconds = fill(room, owner, args.messages)
+        print(f"    ({fill_seconds:.1f}s)", flush=True)
+    else:
+        print(f"==> Reusing the room's {present:,} messages", flush=True)
+        vacuum_analyze()
+
+    load_start = load_average()
+    print(f"==> History ({args.samples} samples per case) ...", flush=True)
+    history_results = measure_history(room, args.messages, args.depth, args.samples)
+    print(f"==> Search ({args.samples} samples per word) ...", flush=True)
+    search_results = measure_search(owner, args.samples, args.slow_samples)
+    load_end = load_average()
+
+    h = history_results["results"]
+    s = search_results["results"]
+    deep_ratio = h["deep keyset page"]["p50"] / h["first page"]["p50"]
+    deep_ratio_sql = h["deep keyset page, SQL"]["p50"] / h["first page, SQL"]["p50"]
+    offset_ratio = h["deep OFFSET page"]["p50"] / h["deep keyset page"]["p50"]
+    rare_p95 = s[f"rare ({RARE})"]["p95"]
+    common_p95 = s[f"common ({COMMON})"]["p95"]
+    common_ratio = common_p95 / rare_p95
+    report = {
+        "date": now(),
+        "machine": machine_info(),
+        "database": database,
+        "messages": args.messages,
+        "samples": args.samples,
+        "fill_seconds": fill_seconds,
+        "load_average": {"start": load_start, "end": load_end},
+        "history": history_results,
+        "search": search_results,
+        "ratios": {
+            "deep_keyset_over_first_p50": round(deep_ratio, 3),
+            "deep_keyset_over_first_p50_sql": round(deep_ratio_sql, 3),
+            "offset_over_deep_keyset_p50": round(offset_ratio, 2),
+            "common_over_rare_p95": round(common_ratio, 3),
+        },
+        "targets": {
+            "deep_page_within_1.5x": deep_ratio <= TARGET_DEEP_RATIO,
+            "rare_p95_under_50ms": rare_p95 < TARGET_RARE_P95_MS,
+            "common_p95_within_3x_rare": common_ratio <= TARGET_COMMON_RATIO,
+        },
+    }
+
+    print(f"\n{args.messages:,} messages in one room; deep page {history_results['depth']:,} messages back")
+    print_table("History, 50 messages a page", h)
+    plans = ", ".join(f"{k}: {v['plan']} (estimated {v['estimated']:,})" for k, v in search_results["chosen"].items())
+    print(f"\nSearch plans chosen: {plans}")
+    print_table("Search, through chat.search.search_messages", s)
+    print_table("Search with the plan not chosen (reference)", search_results["other_plan"])
+    print("\nRatios")
+    print(
+        f"  deep keyset / first page (p50):        {deep_ratio:.2f}  (SQL alone {deep_ratio_sql:.2f})  target <= 1.5: {verdict(deep_ratio <= TARGET_DEEP_RATIO)}"
+    )
+    print(f"  deep OFFSET / deep keyset (p50):       {offset_ratio:.1f}x")
+    print(
+        f"  rare word p95:                         {rare_p95:.2f} ms  target < 50 ms: {verdict(rare_p95 < TARGET_RARE_P95_MS)}"
+    )
+    print(
+        f"  common word p95 / rare word p95:       {common_ratio:.2f}  target <= 3: {verdict(common_ratio <= TARGET_COMMON_RATIO)}"
+    )
+    print(f"  load average start {load_start}, end {load_end}")
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_FILE.write_text(json.dumps(report, indent=2, default=str))
+    print(f"\nWritten to {RESULTS_FILE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
