@@ -1,0 +1,113 @@
+"""Two web processes that share nothing but PostgreSQL and Redis deliver to each other's
+clients through the channel layer, with either channels-redis layer, and keep tenants apart.
+
+Real daphne processes on the test database, real WebSocket clients over loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import TenantInfo
+from tests.integration.chat_clients import ChatClient, close_all, duplicates, wait_all
+from tests.integration.conftest import ChatRoom, StartServer, stored_messages
+from tests.servers import DaphneProcess
+
+pytestmark = pytest.mark.django_db
+
+EACH = 10  # messages sent through each process
+PACE = 0.02
+
+
+@dataclass
+class Crossing:
+    clients_a: list[ChatClient]
+    client_b: ChatClient
+
+
+def client_for(chat_room: ChatRoom, person: int, server: DaphneProcess) -> ChatClient:
+    return ChatClient(
+        f"{chat_room.tenant.client.slug}-{person}-on-{server.name}",
+        chat_room.tenant.host,
+        chat_room.people[person].token,
+        chat_room.people[person].user_id,
+        server.port,
+    )
+
+
+async def talk(sender: ChatClient, room: int, marker: str) -> None:
+    for n in range(EACH):
+        await sender.post(room, f"{marker} from {sender.name}: {n}", f"{sender.name}-{n}")
+        await asyncio.sleep(PACE)
+
+
+async def converse_across(web_1: DaphneProcess, web_2: DaphneProcess, room_a: ChatRoom, room_b: ChatRoom) -> Crossing:
+    clients_a = [
+        client_for(room_a, 0, web_1),
+        client_for(room_a, 1, web_1),
+        client_for(room_a, 2, web_2),
+        client_for(room_a, 3, web_2),
+    ]
+    # B's room has the same number as A's: a group name without the tenant would mix them.
+    client_b = client_for(room_b, 0, web_2)
+    everyone = [*clients_a, client_b]
+    try:
+        for client in clients_a:
+            client.start({room_a.room_id: 0})
+        client_b.start({room_b.room_id: 0})
+        await wait_all(client.wait_subscribed(room_a.room_id) for client in clients_a)
+        await client_b.wait_subscribed(room_b.room_id)
+
+        # One person talks through each process at the same time, and someone of B in B's room.
+        sender_1, sender_2 = clients_a[0], clients_a[2]
+        await asyncio.gather(
+            talk(sender_1, room_a.room_id, "from acme"),
+            talk(sender_2, room_a.room_id, "from acme"),
+            talk(client_b, room_b.room_id, "from globex"),
+        )
+        await wait_all(client.wait_acked() for client in (sender_1, sender_2, client_b))
+        last_a = (await asyncio.to_thread(stored_messages, room_a))[-1][0]
+        await wait_all(client.wait_for_id(room_a.room_id, last_a) for client in clients_a)
+        await asyncio.sleep(0.5)  # room for a late duplicate or a stray message to show up
+        return Crossing(clients_a=clients_a, client_b=client_b)
+    finally:
+        await close_all(everyone)
+
+
+@pytest.mark.parametrize("layer", ["core", "pubsub"])
+def test_messages_cross_between_two_web_processes_exactly_once(
+    layer: str,
+    start_server: StartServer,
+    make_chat_room: Callable[..., ChatRoom],
+    tenant_a: TenantInfo,
+    tenant_b: TenantInfo,
+) -> None:
+    # Given two web processes on the same database and Redis, people of A's room on both, and a
+    # person of B on the second one, in a room of B with the same id
+    room_a = make_chat_room(tenant_a, 4)
+    room_b = make_chat_room(tenant_b, 1, room_id=room_a.room_id)
+    web_1 = start_server("web-1", CHANNEL_LAYER=layer)
+    web_2 = start_server("web-2", CHANNEL_LAYER=layer)
+
+    # When someone talks through each process at once (and someone of B in B's room)
+    crossing = asyncio.run(asyncio.wait_for(converse_across(web_1, web_2, room_a, room_b), 50))
+
+    # Then every client of A, on either process, received every message of the room exactly once
+    stored = [message_id for message_id, _, _ in stored_messages(room_a)]
+    assert len(stored) == 2 * EACH
+    for client in crossing.clients_a:
+        received = client.ids(room_a.room_id)
+        assert duplicates(received) == [], f"{client.name} received these more than once"
+        assert sorted(received) == stored, f"{client.name} did not receive exactly the room's messages"
+        assert client.errors == []
+    # and the person of B received B's messages and nothing of A's
+    client_b = crossing.client_b
+    assert client_b.ids(room_b.room_id) == [message_id for message_id, _, _ in stored_messages(room_b)]
+    assert len(client_b.ids(room_b.room_id)) == EACH
+    assert not [frame for frame in client_b.frames if "from acme" in json.dumps(frame)]
+    assert all("from globex" not in json.dumps(message) for client in crossing.clients_a for message in client.frames)
