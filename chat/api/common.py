@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
+from rest_framework.serializers import Serializer
 
 from accounts.models import User
 
@@ -23,3 +26,10 @@ def person(request: Request) -> User:
     if not isinstance(user, User):
         raise NotAuthenticated
     return user
+
+
+def valid(serializer: type[Serializer[Any]], data: Any, **context: Any) -> dict[str, Any]:
+    """The input checked by `serializer`, or a 400 naming each field that is wrong."""
+    checked = serializer(data=data, context=context)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)

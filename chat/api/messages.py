@@ -32,7 +32,7 @@ from chat.actions import (
 )
 from chat.actions.messages import render_preview
 from chat.api import serializers as s
-from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person
+from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
 from chat.models import Message, MessageEdit
 from chat.payloads import author_payload, message_payload, message_payloads, with_related
 from chat.selectors import history
@@ -56,10 +56,9 @@ class RoomMessagesView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         access = access_room(person(request), pk)
-        query = s.HistoryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        before, after = query.validated_data.get("before"), query.validated_data.get("after")
-        limit, thread = query.validated_data["limit"], query.validated_data.get("thread")
+        query = valid(s.HistoryQuerySerializer, request.query_params)
+        before, after = query.get("before"), query.get("after")
+        limit, thread = query["limit"], query.get("thread")
         room = access.room
         if thread is not None and not Message.objects.filter(pk=thread, room=room, thread__isnull=True).exists():
             raise NotFound
@@ -97,18 +96,17 @@ class RoomMessagesView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = person(request)
         access = access_room_to_post(user, pk)
-        data = s.MessageCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if data.validated_data["attachments"]:
+        data = valid(s.MessageCreateSerializer, request.data)
+        if data["attachments"]:
             # Document ids name nothing until documents exist in this workspace.
             raise serializers.ValidationError({"attachments": ["No such document."]}, code="unknown_document")
         result = do_send_message(
             tenant=request.tenant,
             author=user,
             room=access.room,
-            body=data.validated_data["body"],
-            client_id=data.validated_data.get("client_id"),
-            thread_id=data.validated_data.get("thread"),
+            body=data["body"],
+            client_id=data.get("client_id"),
+            thread_id=data.get("thread"),
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(message_payload(result.message), status=code)
@@ -129,9 +127,8 @@ class MessageView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         user = person(request)
         message, _ = access_message_to_change(user, pk)
-        data = s.MessageUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        edited = do_edit_message(tenant=request.tenant, editor=user, message=message, body=data.validated_data["body"])
+        data = valid(s.MessageUpdateSerializer, request.data)
+        edited = do_edit_message(tenant=request.tenant, editor=user, message=message, body=data["body"])
         return Response(fresh(edited))
 
     @extend_schema(
@@ -187,9 +184,8 @@ class ReactionsView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = person(request)
         message, _ = access_message_to_react(user, pk)
-        data = s.ReactionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        created = do_add_reaction(tenant=request.tenant, user=user, message=message, emoji=data.validated_data["emoji"])
+        data = valid(s.ReactionSerializer, request.data)
+        created = do_add_reaction(tenant=request.tenant, user=user, message=message, emoji=data["emoji"])
         return Response(fresh(message), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
@@ -202,9 +198,8 @@ class ReactionsView(APIView):
         user = person(request)
         message, _ = access_message_to_react(user, pk)
         source = request.query_params if "emoji" in request.query_params else request.data
-        data = s.ReactionSerializer(data=source)
-        data.is_valid(raise_exception=True)
-        do_remove_reaction(tenant=request.tenant, user=user, message=message, emoji=data.validated_data["emoji"])
+        data = valid(s.ReactionSerializer, source)
+        do_remove_reaction(tenant=request.tenant, user=user, message=message, emoji=data["emoji"])
         return Response(fresh(message))
 
 
@@ -218,8 +213,7 @@ class PreviewView(APIView):
     )
     def post(self, request: Request) -> Response:
         user = person(request)
-        data = s.PreviewSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        room_id = data.validated_data.get("room")
+        data = valid(s.PreviewSerializer, request.data)
+        room_id = data.get("room")
         room = access_room(user, room_id).room if room_id is not None else None
-        return Response({"html": render_preview(room, data.validated_data["body"]).html})
+        return Response({"html": render_preview(room, data["body"]).html})

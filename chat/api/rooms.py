@@ -32,7 +32,7 @@ from chat.actions import (
     do_update_room,
 )
 from chat.api import serializers as s
-from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person
+from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
 from chat.models import Membership, Mention, Room
 from chat.payloads import author_payload, room_payload
 from chat.selectors import room_list, unread_count
@@ -79,9 +79,8 @@ class RoomListView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = person(request)
-        query = s.RoomListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        if query.validated_data["browse"]:
+        query = valid(s.RoomListQuerySerializer, request.query_params)
+        if query["browse"]:
             mine = {m.room_id: m for m in Membership.objects.filter(user=user, room__kind=Room.Kind.PUBLIC)}
             rooms = (
                 Room.objects.filter(kind=Room.Kind.PUBLIC, archived_at__isnull=True)
@@ -90,7 +89,7 @@ class RoomListView(APIView):
             )
             results = [{**room_payload(room, mine.get(room.pk)), "members": room.member_count} for room in rooms]
             return Response({"results": results})
-        entries = room_list(user, include_archived=query.validated_data["archived"])
+        entries = room_list(user, include_archived=query["archived"])
         results = []
         for entry in entries:
             payload = room_payload(entry.room, entry.membership, unread=entry.unread)
@@ -109,15 +108,14 @@ class RoomListView(APIView):
     )
     def post(self, request: Request) -> Response:
         user = person(request)
-        data = s.RoomCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        members = people_by_id(data.validated_data["members"])
+        data = valid(s.RoomCreateSerializer, request.data)
+        members = people_by_id(data["members"])
         room = do_create_room(
             tenant=request.tenant,
-            name=data.validated_data["name"],
+            name=data["name"],
             creator=user,
-            kind=data.validated_data["kind"],
-            topic=data.validated_data["topic"],
+            kind=data["kind"],
+            topic=data["topic"],
             members=members,
         )
         membership = Membership.objects.get(room=room, user=user)
@@ -141,9 +139,8 @@ class RoomDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         user = person(request)
         access = access_room_to_manage(user, pk)
-        data = s.RoomUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = data.validated_data
+        data = valid(s.RoomUpdateSerializer, request.data)
+        changes = data
         room = access.room
         archived = changes.get("archived")
         renames = "name" in changes or "topic" in changes
@@ -180,12 +177,11 @@ class MemberListView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         access = access_room(person(request), pk)
-        query = s.MemberListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        limit = query.validated_data["limit"]
+        query = valid(s.MemberListQuerySerializer, request.query_params)
+        limit = query["limit"]
         members = Membership.objects.filter(room=access.room).select_related("user").order_by("user_id")
-        if "after" in query.validated_data:
-            members = members.filter(user_id__gt=query.validated_data["after"])
+        if "after" in query:
+            members = members.filter(user_id__gt=query["after"])
         rows = list(members[: limit + 1])
         page = rows[:limit]
         return Response(
@@ -210,9 +206,8 @@ class MemberListView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = person(request)
-        data = s.MemberAddSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        target_id = data.validated_data["user"]
+        data = valid(s.MemberAddSerializer, request.data)
+        target_id = data["user"]
         if target_id == user.pk:
             access = access_room(user, pk)
             if access.membership is not None:
@@ -260,12 +255,11 @@ class MemberView(APIView):
     def patch(self, request: Request, pk: int, user_id: int) -> Response:
         user = person(request)
         access = access_room_to_manage(user, pk)
-        data = s.MemberRoleSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(s.MemberRoleSerializer, request.data)
         membership = Membership.objects.filter(room=access.room, user_id=user_id).select_related("user").first()
         if membership is None:
             raise NotFound
-        role = data.validated_data["role"]
+        role = data["role"]
         _check_owner_rules(user, access, membership, role)
         membership = do_set_member_role(tenant=request.tenant, membership=membership, role=role)
         return Response(member_payload(membership))
@@ -303,9 +297,8 @@ class DirectView(APIView):
     )
     def post(self, request: Request) -> Response:
         user = person(request)
-        data = s.DirectSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        others = people_by_id(data.validated_data["users"])
+        data = valid(s.DirectSerializer, request.data)
+        others = people_by_id(data["users"])
         room = do_open_direct(tenant=request.tenant, user=user, others=others)
         return Response(room_detail(room, Membership.objects.get(room=room, user=user), user))
 
@@ -324,10 +317,7 @@ class ReadView(APIView):
         access = access_room(user, pk)
         if access.membership is None:
             raise AccessDenied("Join the room to take part in it.", code="not_a_member")
-        data = s.ReadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        position = do_mark_read(
-            tenant=request.tenant, user=user, room=access.room, message_id=data.validated_data["message"]
-        )
+        data = valid(s.ReadSerializer, request.data)
+        position = do_mark_read(tenant=request.tenant, user=user, room=access.room, message_id=data["message"])
         membership = Membership.objects.get(pk=access.membership.pk)
         return Response({"room": access.room.pk, "last_read_id": position, "unread": unread_count(user, membership)})

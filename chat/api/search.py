@@ -8,10 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.serializers import PeopleQuerySerializer
 from accounts.selectors import people_page
 from chat.access import access_room
 from chat.api import serializers as s
-from chat.api.common import BAD_INPUT, NOT_FOUND, person
+from chat.api.common import BAD_INPUT, NOT_FOUND, person, valid
 from chat.api.rooms import handle_of
 from chat.payloads import message_payload
 from chat.search import search_messages
@@ -32,9 +33,7 @@ class SearchView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = person(request)
-        query = s.SearchQuerySerializer(data=request.query_params, context={"request": request})
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = valid(s.SearchQuerySerializer, request.query_params, request=request)
         room = params.get("room")
         if room is not None:
             access_room(user, room)
@@ -63,7 +62,7 @@ class SearchView(APIView):
 
 class DirectoryView(APIView):
     @extend_schema(
-        parameters=[s.DirectoryQuerySerializer],
+        parameters=[PeopleQuerySerializer],
         responses={200: s.DirectoryPageSerializer, 400: BAD_INPUT},
         operation_id="directory",
         summary="Active people of the workspace",
@@ -73,9 +72,8 @@ class DirectoryView(APIView):
     )
     def get(self, request: Request) -> Response:
         person(request)
-        query = s.DirectoryQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        page = people_page(q=query.validated_data["q"], after=query.validated_data["cursor"], active_only=True)
+        query = valid(PeopleQuerySerializer, request.query_params)
+        page = people_page(q=query["q"], after=query["cursor"], active_only=True)
         results = [
             {"id": user.pk, "name": user.get_full_name() if user.name else handle_of(user), "handle": handle_of(user)}
             for user in page.people

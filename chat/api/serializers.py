@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.selectors import MAX_CURSOR_LENGTH, MAX_QUERY_LENGTH, Cursor
 from chat.actions.messages import MAX_CLIENT_ID_LENGTH, MAX_EMOJI_LENGTH
 from chat.markdown import MAX_BODY_LENGTH
 from chat.models import Membership, Room
@@ -140,19 +139,6 @@ class ReadSerializer(serializers.Serializer[Any]):
 class PreviewSerializer(serializers.Serializer[Any]):
     body = StrictCharField(max_length=MAX_BODY_LENGTH, trim_whitespace=False, allow_blank=True)
     room = id_field(required=False, allow_null=True, help_text="Resolve @mentions as a message of this room would.")
-
-
-class DirectoryQuerySerializer(serializers.Serializer[Any]):
-    q = StrictCharField(required=False, allow_blank=True, max_length=MAX_QUERY_LENGTH, default="")
-    cursor = StrictCharField(required=False, allow_blank=True, max_length=MAX_CURSOR_LENGTH, default="")
-
-    def validate_cursor(self, value: str) -> Cursor | None:
-        if not value:
-            return None
-        try:
-            return Cursor.decode(value)
-        except ValueError as exc:
-            raise serializers.ValidationError("Not a cursor from this API; use `next` of a previous page.") from exc
 
 
 @extend_schema_field(OpenApiTypes.STR)
