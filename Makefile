@@ -9,7 +9,7 @@ APPS := accounts analytics billing branding chat config documents tenants
 CHROMIUM := /usr/bin/chromium
 CHROMIUM_PACKAGES := chromium fonts-liberation
 
-.PHONY: run test lint bench-provision bench-history chromium clean-data
+.PHONY: run test lint bench-provision bench-history bench-fanout chromium clean-data
 
 run: $(STAMP)
 	$(PY) -m config.launch run
@@ -28,6 +28,9 @@ bench-provision: $(STAMP)
 
 bench-history: $(STAMP)
 	$(PY) -m config.launch bench -- bench/history.py $(ARGS)
+
+bench-fanout: $(STAMP)
+	$(PY) -m config.launch bench -- bench/ws_fanout.py $(ARGS)
 
 $(STAMP): requirements/base.txt requirements/local.txt
 	@echo "==> Creating the virtual environment and installing packages (first run only)"
