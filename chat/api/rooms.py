@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -110,6 +110,8 @@ class RoomListView(APIView):
         user = person(request)
         data = valid(s.RoomCreateSerializer, request.data)
         members = people_by_id(data["members"])
+        if any(not member.is_active for member in members):
+            raise ValidationError({"members": ["Someone you chose is deactivated."]}, code="inactive")
         room = do_create_room(
             tenant=request.tenant,
             name=data["name"],
@@ -310,7 +312,6 @@ class ReadView(APIView):
         summary="Mark a room read up to a message",
         description="Moves your read position forward to `message` (never back); allowed in archived "
         "rooms too. Answers the stored position and what is still unread.",
-        parameters=[OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Room id")],
     )
     def post(self, request: Request, pk: int) -> Response:
         user = person(request)

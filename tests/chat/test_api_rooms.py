@@ -97,6 +97,17 @@ def test_create_room_with_unknown_member_is_a_404_and_creates_nothing(tenant_a: 
         assert not Room.objects.filter(name=name).exists()
 
 
+def test_create_room_with_a_deactivated_member_is_a_400(tenant_a: TenantInfo) -> None:
+    ann, gone = person(tenant_a), person(tenant_a)
+    with schema_context(tenant_a.schema):
+        gone.user.is_active = False
+        gone.user.save(update_fields=["is_active"])
+
+    body = assert_error(ann.post("/api/rooms/", {"name": unique(), "members": [gone.id]}), 400)
+
+    assert "members" in body["errors"]
+
+
 def test_private_room_is_404_for_non_members_and_readable_by_members(tenant_a: TenantInfo) -> None:
     ann, bob, eve = person(tenant_a), person(tenant_a), person(tenant_a)
     room = make_room(tenant_a, ann, kind=Room.Kind.PRIVATE, members=(bob,))
