@@ -194,7 +194,7 @@ class ChatClient:
                 raise AssertionError(
                     f"{self.name}: no {what} within {timeout:.0f}s; connections={self.connections}, "
                     f"cursor={self.cursor}, outbox={list(self.outbox)[:5]}, errors={self.errors[-3:]}, "
-                    f"last frames={self.frames[-3:]}"
+                    f"last frames={[summary(frame) for frame in self.frames[-5:]]}"
                 )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
@@ -209,12 +209,19 @@ class ChatClient:
         await self.wait_until(lambda: not self.outbox, "acknowledgement of every send", timeout)
 
 
-async def wait_all(coroutines: Iterable[Any], timeout: float = TIMEOUT) -> None:
+async def wait_all(coroutines: Iterable[Any], timeout: float = TIMEOUT + 5) -> None:
+    """Await them together. Each has a timeout of its own that says what it was waiting for;
+    this one, a little longer, is the backstop."""
     await asyncio.wait_for(asyncio.gather(*coroutines), timeout)
 
 
 async def close_all(clients: Iterable[ChatClient]) -> None:
     await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
+
+
+def summary(frame: dict[str, Any]) -> str:
+    message = frame.get("message")
+    return f"{frame.get('type')} {message.get('id')}" if isinstance(message, dict) else str(frame)[:200]
 
 
 def duplicates(ids: list[int]) -> list[int]:

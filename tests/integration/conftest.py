@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.db.models import Max
 from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_user
@@ -110,26 +111,40 @@ class ChatRoom:
 
 
 def make_room(tenant: TenantInfo, people: int, room_id: int | None = None) -> ChatRoom:
-    """A public room of `people` new people with access tokens, committed. With `room_id`, the
-    room takes that id if the tenant has no room of that id (so two tenants can hold rooms of
-    the same number)."""
+    """A public room of `people` new people with access tokens, committed; with `room_id`, the
+    room takes that id (see `unused_room_id`)."""
     tag = uuid.uuid4().hex[:8]
     with schema_context(tenant.schema):
         users = [
             do_create_user(email=f"ws-{tag}-{n}@{tenant.client.slug}.test", password=PASSWORD, name=f"Person {n}")
             for n in range(people)
         ]
-        if room_id is not None and not Room.objects.filter(pk=room_id).exists():
-            room = Room.objects.create(pk=room_id, name=f"Stream {tag}", slug=f"stream-{tag}", created_by=users[0])
-            Membership.objects.bulk_create([Membership(room=room, user=user) for user in users])
-        else:
+        if room_id is None:
             room = do_create_room(tenant=tenant.client, name=f"Stream {tag}", creator=users[0], members=users[1:])
+        else:
+            room = Room.objects.create(pk=room_id, name=f"Stream {tag}", slug=f"stream-{tag}", created_by=users[0])
+            Membership.objects.bulk_create(
+                [Membership(room=room, user=user, role=Membership.Role.MEMBER) for user in users]
+            )
         tokens = [str(mint_tokens(user, tenant.client).access_token) for user in users]
     return ChatRoom(
         tenant=tenant,
         room_id=room.pk,
         people=[Person(user.pk, user.email, token) for user, token in zip(users, tokens, strict=True)],
     )
+
+
+def unused_room_id(*tenants: TenantInfo) -> int:
+    """A room id that none of `tenants` has used or will hand out soon (beyond each one's rooms
+    and id sequence): rooms of different tenants can then carry the same number."""
+
+    def highest(tenant: TenantInfo) -> int:
+        with schema_context(tenant.schema), connection.cursor() as cursor:
+            cursor.execute("SELECT last_value FROM chat_room_id_seq")
+            (last_value,) = cursor.fetchone()
+            return max(int(last_value), Room.objects.aggregate(top=Max("pk"))["top"] or 0)
+
+    return committed(lambda: max(highest(tenant) for tenant in tenants)) + 1000
 
 
 def remove_room(chat_room: ChatRoom) -> None:

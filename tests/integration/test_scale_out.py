@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import TenantInfo
 from tests.integration.chat_clients import ChatClient, close_all, duplicates, wait_all
-from tests.integration.conftest import ChatRoom, StartServer, stored_messages
+from tests.integration.conftest import ChatRoom, StartServer, stored_messages, unused_room_id
 from tests.servers import DaphneProcess
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +89,9 @@ def test_messages_cross_between_two_web_processes_exactly_once(
 ) -> None:
     # Given two web processes on the same database and Redis, people of A's room on both, and a
     # person of B on the second one, in a room of B with the same id
-    room_a = make_chat_room(tenant_a, 4)
-    room_b = make_chat_room(tenant_b, 1, room_id=room_a.room_id)
+    same_id = unused_room_id(tenant_a, tenant_b)
+    room_a = make_chat_room(tenant_a, 4, room_id=same_id)
+    room_b = make_chat_room(tenant_b, 1, room_id=same_id)
     web_1 = start_server("web-1", CHANNEL_LAYER=layer)
     web_2 = start_server("web-2", CHANNEL_LAYER=layer)
 
