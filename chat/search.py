@@ -102,6 +102,7 @@ class SearchPage:
     next: SearchCursor | None
     # RANK or NEWEST, or "" when the query had no words to search for.
     plan: str
+    # The planner's estimate of the matches, on a first page (later pages keep its plan).
     estimated: int
 
 
@@ -120,15 +121,16 @@ def search_messages(
     """Messages matching `q` (web-search syntax: words, "phrases", -excluded, or) that `user` may
     read, best first. `room` narrows to one room (ignored unless readable); `after` and `before`
     bound the sending time ([after, before)). `plan` forces a plan (measurements and tests)."""
-    tsquery = _parse(q[:MAX_SEARCH_LENGTH])
-    if tsquery is None:
+    parsed = _parse(q[:MAX_SEARCH_LENGTH])
+    if parsed is None:
         return SearchPage(hits=[], next=None, plan="", estimated=0)
+    tsquery, newest = parsed
     readable = list(rooms_visible_to(user).values_list("pk", flat=True))
     if room is not None:
         readable = [room] if room in readable else []
     if not readable:
         return SearchPage(hits=[], next=None, plan="", estimated=0)
-    top = cursor.top if cursor is not None else _newest_id()
+    top = cursor.top if cursor is not None else newest
     where = [
         "m.room_id = ANY(%(rooms)s)",
         "m.deleted_at IS NULL",
@@ -146,40 +148,37 @@ def search_messages(
         where.append("m.created_at < %(before)s")
         params["before"] = before
     filters = " AND ".join(where)
-    estimated = _estimate(filters, params)
+    estimated = 0
     if cursor is not None:
         plan = cursor.plan
-    elif plan is None:
-        plan = RANK if estimated <= RANK_ALL_MAX else NEWEST
-    ranked = _ranked_ids(plan, filters, params, limit=limit, cursor=cursor)
+    else:
+        estimated = _estimate(filters, params)
+        plan = plan or (RANK if estimated <= RANK_ALL_MAX else NEWEST)
+    ranked = _ranked(plan, filters, params, limit=limit, cursor=cursor)
     page, more = ranked[:limit], len(ranked) > limit
-    hits = _hits(page, tsquery)
+    hits = _hits(page)
     next_cursor = None
     if more and page:
-        last_id, last_rank = page[-1]
+        last_id, last_rank, _ = page[-1]
         next_cursor = SearchCursor(plan=plan, top=top, rank=last_rank, id=last_id)
     return SearchPage(hits=hits, next=next_cursor, plan=plan, estimated=estimated)
 
 
-def _parse(q: str) -> str | None:
-    """The query as tsquery text, or None when it has no words to search for (empty, or only
-    stop words). Passed on as a constant so the planner can estimate how many rows match."""
+def _parse(q: str) -> tuple[str, int] | None:
+    """The query as tsquery text, and the newest message id; None when the query has no words to
+    search for (empty, or only stop words). The tsquery is passed on as a constant, so that the
+    planner can estimate how many rows match."""
     q = q.replace("\x00", " ").strip()
     if not q:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT query::text, numnode(query) FROM websearch_to_tsquery(%s::regconfig, %s) AS query",
+            "SELECT query::text, numnode(query), (SELECT coalesce(max(id), 0) FROM chat_message) "
+            "FROM websearch_to_tsquery(%s::regconfig, %s) AS query",
             [SEARCH_CONFIG, q],
         )
-        text, nodes = cursor.fetchone()
-    return text if nodes else None
-
-
-def _newest_id() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(max(id), 0) FROM chat_message")
-        return int(cursor.fetchone()[0])
+        text, nodes, newest = cursor.fetchone()
+    return (text, int(newest)) if nodes else None
 
 
 def _estimate(filters: str, params: dict[str, Any]) -> int:
@@ -193,11 +192,19 @@ def _estimate(filters: str, params: dict[str, Any]) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _ranked_ids(
+def _ranked(
     plan: str, filters: str, params: dict[str, Any], *, limit: int, cursor: SearchCursor | None
-) -> list[tuple[int, float]]:
-    """(id, rank) of up to limit + 1 matches after `cursor`, best first (ties: newest first)."""
-    params = {**params, "config": SEARCH_CONFIG, "limit": limit + 1, "window": NEWEST_WINDOW}
+) -> list[tuple[int, float, str]]:
+    """(id, rank, headline) of up to limit + 1 matches after `cursor`, best first (ties: newest
+    first). Headlines, which are costly, are made for those rows only."""
+    params = {
+        **params,
+        "config": SEARCH_CONFIG,
+        "limit": limit + 1,
+        "window": NEWEST_WINDOW,
+        "markers": _START + _STOP,
+        "options": _HEADLINE_OPTIONS,
+    }
     keyset = ""
     if cursor is not None:
         keyset = "WHERE (rank, id) < (%(after_rank)s::real, %(after_id)s)"
@@ -211,35 +218,32 @@ def _ranked_ids(
         )
     # Fixed fragments only; every value is a parameter.
     sql = (  # nosec B608
-        "SELECT id, rank FROM ("  # noqa: S608
-        "  SELECT w.id, ts_rank_cd(w.search_vector, %(tsquery)s::tsquery) AS rank"
-        f"  FROM ({matches}) w"
-        f") r {keyset} ORDER BY rank DESC, id DESC LIMIT %(limit)s"
+        "SELECT p.id, p.rank, ts_headline(%(config)s::regconfig, translate(b.body, %(markers)s, ''), "  # noqa: S608
+        "  %(tsquery)s::tsquery, %(options)s) "
+        "FROM ("
+        "  SELECT id, rank FROM ("
+        "    SELECT w.id, ts_rank_cd(w.search_vector, %(tsquery)s::tsquery) AS rank"
+        f"    FROM ({matches}) w"
+        f"  ) r {keyset} ORDER BY rank DESC, id DESC LIMIT %(limit)s"
+        ") p JOIN chat_message b ON b.id = p.id "
+        "ORDER BY p.rank DESC, p.id DESC"
     )
     with connection.cursor() as db:
         db.execute(sql, params)
-        return [(int(pk), float(rank)) for pk, rank in db.fetchall()]
+        return [(int(pk), float(rank), headline) for pk, rank, headline in db.fetchall()]
 
 
-def _hits(page: list[tuple[int, float]], tsquery: str) -> list[SearchHit]:
+def _hits(page: list[tuple[int, float, str]]) -> list[SearchHit]:
     if not page:
         return []
-    ids = [pk for pk, _ in page]
+    ids = [pk for pk, _, _ in page]
     messages = {m.pk: m for m in with_related(Message.objects.filter(pk__in=ids).select_related("room"))}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, ts_headline(%s::regconfig, translate(body, %s, ''), %s::tsquery, %s) "
-            "FROM chat_message WHERE id = ANY(%s)",
-            [SEARCH_CONFIG, _START + _STOP, tsquery, _HEADLINE_OPTIONS, ids],
-        )
-        headlines = dict(cursor.fetchall())
-    hits = []
-    for pk, rank in page:
-        message = messages.get(pk)
-        if message is None:  # deleted for good between the two queries
-            continue
-        hits.append(SearchHit(message=message, room=message.room, snippet=marked(headlines.get(pk, "")), rank=rank))
-    return hits
+    return [
+        SearchHit(message=messages[pk], room=messages[pk].room, snippet=marked(headline), rank=rank)
+        for pk, rank, headline in page
+        # A message deleted for good between the two queries is left out.
+        if pk in messages
+    ]
 
 
 def marked(headline: str) -> str:
