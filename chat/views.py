@@ -1,13 +1,28 @@
+"""The chat app's page. Everything after the first paint comes from the REST API and the socket,
+so the page carries only who is signed in and where to reach the server."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from chat.selectors import rooms_visible_to
+from accounts.models import User
+
+
+def _me(user: User) -> dict[str, Any]:
+    return {
+        "id": user.pk,
+        "name": user.get_full_name() or user.email.split("@")[0],
+        "handle": user.email.split("@")[0],
+        "is_admin": user.is_workspace_admin,
+    }
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    rooms = rooms_visible_to(request.user)  # type: ignore[arg-type]
-    return render(request, "chat/home.html", {"rooms": rooms})
+    user: User = request.user  # type: ignore[assignment]
+    config = {"me": _me(user), "socket_path": "/ws/chat/", "api": "/api/"}
+    return render(request, "chat/home.html", {"chat_config": config})

@@ -1,0 +1,64 @@
+// The REST API over the session cookie; unsafe methods carry the CSRF token.
+
+export class ApiError extends Error {
+  constructor(status, data) {
+    super((data && (data.detail || firstError(data))) || `Request failed (${status})`);
+    this.status = status;
+    this.data = data;
+    this.code = data && data.code;
+  }
+}
+
+function firstError(data) {
+  if (!data || typeof data !== "object") return "";
+  for (const value of Object.values(data)) {
+    if (Array.isArray(value) && value.length) return String(value[0]);
+    if (typeof value === "string") return value;
+  }
+  return "";
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (match) return decodeURIComponent(match[1]);
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
+
+export async function api(method, url, body, { signal } = {}) {
+  const headers = { Accept: "application/json" };
+  const init = { method, headers, credentials: "same-origin", signal };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  if (!/^(GET|HEAD|OPTIONS)$/.test(method)) headers["X-CSRFToken"] = csrfToken();
+  const response = await fetch(url, init);
+  if (response.status === 401 || (response.status === 403 && response.redirected)) {
+    window.location.assign(`/login/?next=${encodeURIComponent(location.pathname)}`);
+  }
+  let data = null;
+  if (response.status !== 204) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const get = (url, opts) => api("GET", url, undefined, opts);
+export const post = (url, body) => api("POST", url, body ?? {});
+export const patch = (url, body) => api("PATCH", url, body);
+export const del = (url, body) => api("DELETE", url, body);
+
+export function qs(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

@@ -1,0 +1,390 @@
+"""The chat app in real browsers against daphne: two people chat, type, react and edit; one of
+them loses the network and comes back to everything that was said meanwhile, once; a phone
+screen works through the drawer; another workspace sees none of it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django_tenants.utils import schema_context
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
+from pytest_django import DjangoDbBlocker
+
+from accounts.models import User
+from chat.actions import do_create_room, do_mark_read, do_send_message
+from chat.models import Message, Room
+from tests.conftest import PASSWORD, TenantInfo
+from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
+
+PHONE: ViewportSize = {"width": 375, "height": 740}
+# How many messages wait in the page's outbox (localStorage), all rooms together.
+OUTBOX_SIZE = """() => Object.keys(localStorage)
+    .filter((key) => key.startsWith("chat.outbox."))
+    .reduce((n, key) => n + JSON.parse(localStorage.getItem(key)).length, 0)"""
+
+
+@dataclass(frozen=True)
+class ChatScene:
+    room_id: int
+    room_name: str
+    ann_email: str
+    bob_email: str
+    bob_handle: str
+
+
+@pytest.fixture
+def scene(tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker) -> Iterator[ChatScene]:
+    """Two fresh people of acme in a fresh room of their own; removed afterwards, since the
+    server commits what the test does."""
+    tag = uuid.uuid4().hex[:6]
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        ann = User.objects.create_user(f"ann-{tag}@acme.test", PASSWORD, name=f"Ann {tag}")
+        bob = User.objects.create_user(f"bob-{tag}@acme.test", PASSWORD, name=f"Bob {tag}")
+        room = do_create_room(tenant=None, name=f"launch-{tag}", creator=ann, members=[bob], topic="Launch plans")
+    yield ChatScene(
+        room_id=room.pk, room_name=room.name, ann_email=ann.email, bob_email=bob.email, bob_handle=f"bob-{tag}"
+    )
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        people = [ann.pk, bob.pk]
+        Room.objects.filter(memberships__user__in=people).exclude(is_default=True).distinct().delete()
+        User.objects.filter(pk__in=people).delete()
+
+
+def open_chat(context: BrowserContext, live_server: LiveServer, host: str, email: str, room_id: int | None) -> Page:
+    page = context.new_page()
+    page.goto(live_server.url_for(host, "/login/"))
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#chat-app")).to_have_attribute("data-state", "ready")
+    if room_id is not None:
+        page.goto(live_server.url_for(host, f"/#room-{room_id}"))
+    expect(page.locator("#chat-app")).to_have_attribute("data-connection", "open")
+    return page
+
+
+def send(page: Page, text: str) -> None:
+    box = page.locator("#composer-input")
+    box.fill(text)
+    box.press("Enter")
+
+
+def message(page: Page, text: str) -> Locator:
+    """The delivered (not pending) messages of the main timeline whose text contains `text`."""
+    return page.locator("#message-list > li.msg:not(.pending)").filter(has_text=text)
+
+
+def test_two_people_chat_react_edit_and_catch_up_after_going_offline(
+    browser: Browser,
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    scene: ChatScene,
+    django_db_blocker: DjangoDbBlocker,
+) -> None:
+    ann_context = browser.new_context(viewport=VIEWPORT)
+    bob_context = browser.new_context(viewport=VIEWPORT)
+    ann_context.set_default_timeout(15_000)
+    bob_context.set_default_timeout(15_000)
+    try:
+        # given: Ann and Bob both have the room open
+        ann = open_chat(ann_context, live_server, tenant_a.host, scene.ann_email, scene.room_id)
+        bob = open_chat(bob_context, live_server, tenant_a.host, scene.bob_email, scene.room_id)
+        expect(ann.locator("#room-name")).to_contain_text(scene.room_name)
+        expect(bob.locator("#room-name")).to_contain_text(scene.room_name)
+
+        # when: Ann types, then sends
+        ann.locator("#composer-input").press_sequentially("Hello Bob", delay=20)
+        # then: Bob sees her typing
+        expect(bob.locator("#typing")).to_have_text(re.compile(r"^Ann \w+ is typing…$"))
+        ann.locator("#composer-input").press("Enter")
+        expect(message(bob, "Hello Bob")).to_have_count(1)
+        expect(bob.locator("#typing")).to_have_text("")
+        expect(message(ann, "Hello Bob")).to_have_count(1)
+        expect(ann.locator("#message-list .pending")).to_have_count(0)
+
+        # when: Bob answers and reacts to Ann's message
+        send(bob, "Hi Ann, **welcome**")
+        expect(message(ann, "Hi Ann, welcome").locator("strong")).to_have_text("welcome")
+        hello_on_bob = message(bob, "Hello Bob")
+        hello_on_bob.hover()
+        hello_on_bob.get_by_role("button", name="Add a reaction").click()
+        bob.get_by_role("button", name="React with 🎉").click()
+        # then: Ann sees the reaction, counted once
+        reaction_on_ann = message(ann, "Hello Bob").locator(".reaction", has_text="🎉")
+        expect(reaction_on_ann).to_contain_text("1")
+        expect(message(bob, "Hello Bob").locator(".reaction.mine", has_text="🎉")).to_be_visible()
+        save_screenshot(ann, "chat-ann-reaction")
+
+        # when: Ann edits her last message with the Up arrow in the empty composer
+        ann.locator("#composer-input").click()
+        ann.locator("#composer-input").press("ArrowUp")
+        editor = ann.get_by_role("textbox", name="Edit message")
+        expect(editor).to_have_value("Hello Bob")
+        editor.fill("Hello Bob, the launch is on Friday")
+        editor.press("Enter")
+        # then: Bob sees the new text, marked as edited, in place of the old one
+        edited = message(bob, "the launch is on Friday")
+        expect(edited).to_have_count(1)
+        expect(edited.locator(".msg-edited")).to_have_text("(edited)")
+        expect(message(bob, "Hello Bob")).to_have_count(1)
+        save_screenshot(bob, "chat-bob-sees-edit")
+
+        # when: Bob loses the network
+        bob_context.set_offline(True)
+        expect(bob.locator("#chat-app")).to_have_attribute("data-connection", "offline")
+        expect(bob.locator("#conn-banner")).to_contain_text("offline")
+        # ... Ann keeps talking meanwhile
+        missed = [f"While you were away {n}" for n in range(1, 4)]
+        for text in missed:
+            send(ann, text)
+            expect(message(ann, text)).to_have_count(1)
+        # ... and Bob writes a message while offline: it waits, marked as sending
+        send(bob, "Written offline")
+        pending = bob.locator("#message-list > li.pending").filter(has_text="Written offline")
+        expect(pending).to_contain_text("sending…")
+        save_screenshot(bob, "chat-bob-offline")
+        for text in missed:
+            expect(message(bob, text)).to_have_count(0)
+
+        # when: the network comes back
+        bob_context.set_offline(False)
+
+        # then: Bob reconnects and finds every missed message, each once, in order
+        expect(bob.locator("#chat-app")).to_have_attribute("data-connection", "open")
+        for text in missed:
+            expect(message(bob, text)).to_have_count(1)
+        bodies = bob.locator("#message-list > li.msg:not(.pending) .msg-body").all_inner_texts()
+        positions = [next(i for i, body in enumerate(bodies) if text in body) for text in missed]
+        assert positions == sorted(positions), bodies
+        # ... and his offline message is delivered once, to both of them
+        expect(message(bob, "Written offline")).to_have_count(1)
+        expect(bob.locator("#message-list > li.pending")).to_have_count(0)
+        expect(message(ann, "Written offline")).to_have_count(1)
+        expect(message(bob, "Hello Bob")).to_have_count(1)
+        save_screenshot(bob, "chat-bob-reconnected")
+        save_screenshot(ann, "chat-ann-after-reconnect")
+        with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+            assert Message.objects.filter(room_id=scene.room_id, body="Written offline").count() == 1
+            assert Message.objects.filter(room_id=scene.room_id).count() == 6
+
+        # and nothing is left waiting in Bob's outbox
+        assert bob.evaluate(OUTBOX_SIZE) == 0
+    finally:
+        ann_context.close()
+        bob_context.close()
+
+
+def test_deleting_a_message_shows_it_as_deleted_to_everyone(
+    browser: Browser,
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    scene: ChatScene,
+) -> None:
+    ann_context = browser.new_context(viewport=VIEWPORT)
+    bob_context = browser.new_context(viewport=VIEWPORT)
+    try:
+        ann = open_chat(ann_context, live_server, tenant_a.host, scene.ann_email, scene.room_id)
+        bob = open_chat(bob_context, live_server, tenant_a.host, scene.bob_email, scene.room_id)
+        send(ann, "A message to take back")
+        expect(message(bob, "A message to take back")).to_have_count(1)
+
+        # when: Ann deletes it, confirming
+        own = message(ann, "A message to take back")
+        own.hover()
+        own.get_by_role("button", name="Delete message").click()
+        ann.get_by_role("button", name="Delete", exact=True).click()
+
+        # then: both see a tombstone instead of the text
+        expect(message(bob, "A message to take back")).to_have_count(0)
+        expect(bob.locator("#message-list .msg.deleted")).to_contain_text("message deleted")
+        expect(ann.locator("#message-list .msg.deleted")).to_contain_text("message deleted")
+        save_screenshot(bob, "chat-deleted")
+    finally:
+        ann_context.close()
+        bob_context.close()
+
+
+def test_phone_screen_opens_the_drawer_and_sends(
+    browser: Browser,
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    scene: ChatScene,
+) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, reduced_motion="reduce")
+    try:
+        page = open_chat(context, live_server, tenant_a.host, scene.bob_email, None)
+        sidebar = page.locator("#sidebar")
+        # given: on a phone the room list is tucked away
+        expect(sidebar).not_to_be_visible()
+        open_drawer = page.get_by_role("button", name="Open conversations")
+        expect(open_drawer).to_be_visible()
+
+        # when: the drawer opens and a room is picked
+        open_drawer.click()
+        expect(sidebar).to_be_visible()
+        save_screenshot(page, "chat-phone-drawer")
+        sidebar.get_by_role("link", name=re.compile(scene.room_name)).click()
+
+        # then: the drawer closes on the room, and a message goes out
+        expect(sidebar).not_to_be_visible()
+        expect(page.locator("#room-name")).to_contain_text(scene.room_name)
+        send(page, "Sent from a phone")
+        expect(message(page, "Sent from a phone")).to_have_count(1)
+        expect(page.locator("#message-list .pending")).to_have_count(0)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page scrolls sideways: {width}px"
+        save_screenshot(page, "chat-phone-sent")
+    finally:
+        context.close()
+
+
+def test_another_workspace_sees_nothing_of_the_conversation(
+    browser: Browser,
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    tenant_b: TenantInfo,
+    scene: ChatScene,
+) -> None:
+    acme_context = browser.new_context(viewport=VIEWPORT)
+    globex_context = browser.new_context(viewport=VIEWPORT)
+    try:
+        # given: a message in acme
+        ann = open_chat(acme_context, live_server, tenant_a.host, scene.ann_email, scene.room_id)
+        send(ann, "Acme secret roadmap")
+        expect(message(ann, "Acme secret roadmap")).to_have_count(1)
+
+        # when: globex's owner opens their own chat, and even asks for acme's room by id
+        globex = open_chat(globex_context, live_server, tenant_b.host, tenant_b.owner_email, None)
+        expect(globex.locator("#room-list")).not_to_contain_text(scene.room_name)
+        globex.goto(live_server.url_for(tenant_b.host, f"/#room-{scene.room_id}"))
+        expect(globex.locator("#chat-app")).to_have_attribute("data-state", "ready")
+        status = globex.evaluate(f"() => fetch('/api/rooms/{scene.room_id}/messages/').then(r => r.status)")
+        search = globex.evaluate("() => fetch('/api/search/?q=roadmap').then(r => r.json())")
+
+        # then: nothing of acme shows, by page, API or search
+        assert status == 404
+        assert "Acme secret roadmap" not in str(search)
+        expect(globex.locator("body")).not_to_contain_text("Acme secret roadmap")
+        expect(globex.locator("body")).not_to_contain_text(scene.room_name)
+        save_screenshot(globex, "chat-globex-isolated")
+    finally:
+        acme_context.close()
+        globex_context.close()
+
+
+def test_history_search_thread_mentions_and_shortcuts(
+    browser: Browser,
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    scene: ChatScene,
+    django_db_blocker: DjangoDbBlocker,
+) -> None:
+    # given: a long history, with one message about the quarterly numbers far up
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        room = Room.objects.get(pk=scene.room_id)
+        bob_user = User.objects.get(email=scene.bob_email)
+        do_send_message(tenant=tenant_a.client, author=bob_user, room=room, body="Kick-off: the first message")
+        do_send_message(tenant=tenant_a.client, author=bob_user, room=room, body="Quarterly numbers are ready")
+        sent = [
+            do_send_message(tenant=tenant_a.client, author=bob_user, room=room, body=f"Filler {n}").message
+            for n in range(1, 61)
+        ]
+        # Ann has read up to Filler 30
+        ann_user = User.objects.get(email=scene.ann_email)
+        do_mark_read(tenant=tenant_a.client, user=ann_user, room=room, message_id=sent[29].pk)
+        lounge = do_create_room(tenant=None, name=f"{scene.room_name}-lounge", creator=bob_user)
+    ann_context = browser.new_context(viewport=VIEWPORT)
+    bob_context = browser.new_context(viewport=VIEWPORT)
+    try:
+        ann = open_chat(ann_context, live_server, tenant_a.host, scene.ann_email, scene.room_id)
+        # then: the room opens at the read position, marked by the "new messages" divider
+        expect(ann.locator("#new-divider")).to_be_in_viewport()
+        expect(ann.locator("#new-divider + li.msg")).to_contain_text("Filler 31")
+        expect(message(ann, "Kick-off")).to_have_count(0)
+
+        # when: Ann scrolls to the top, older pages load until the beginning
+        ann.wait_for_function(
+            """() => {
+                document.getElementById("timeline").scrollTo(0, 0);
+                return document.getElementById("message-list").textContent.includes("Kick-off");
+            }""",
+            polling=250,
+        )
+        expect(message(ann, "Kick-off")).to_have_count(1)
+        expect(ann.locator("#history-status")).to_contain_text("very beginning")
+        expect(ann.locator("#message-list > li.msg")).to_have_count(62)
+
+        # when: she searches; the result is highlighted and opens the room at the message
+        ann.get_by_role("searchbox", name="Search messages").fill("quarterly")
+        ann.get_by_role("searchbox", name="Search messages").press("Enter")
+        result = ann.locator(".search-results .result").first
+        expect(result.locator("mark")).to_have_text(re.compile("quarterly", re.I))
+        save_screenshot(ann, "chat-search")
+        result.click()
+        found = message(ann, "Quarterly numbers are ready")
+        expect(found).to_be_in_viewport()
+
+        # when: she replies in its thread
+        found.hover()
+        found.get_by_role("button", name="Reply in thread").click()
+        thread_box = ann.get_by_role("textbox", name="Reply in thread")
+        thread_box.fill("Great, sharing them with the board")
+        thread_box.press("Enter")
+        panel = ann.locator("#side-panel")
+        expect(panel.locator("li.msg:not(.pending)").filter(has_text="sharing them with the board")).to_have_count(1)
+        expect(found.locator(".thread-link")).to_have_text(re.compile(r"^1 reply"))
+        save_screenshot(ann, "chat-thread")
+        ann.keyboard.press("Escape")
+        expect(panel).to_be_hidden()
+
+        # when: she mentions Bob through the suggestions, with a look at the preview first
+        ann.locator("#composer-input").press_sequentially(f"@{scene.bob_handle[:5]}", delay=20)
+        suggestion = ann.get_by_role("option").filter(has_text=scene.bob_handle)
+        expect(suggestion).to_be_visible()
+        ann.locator("#composer-input").press("Enter")
+        expect(ann.locator("#composer-input")).to_have_value(f"@{scene.bob_handle} ")
+        ann.locator("#composer-input").press_sequentially("the **deck** please", delay=5)
+        ann.get_by_role("button", name="Preview").click()
+        expect(ann.locator("#composer-preview strong")).to_have_text("deck")
+        ann.get_by_role("button", name="Write").click()
+        ann.locator("#composer-input").press("Enter")
+        expect(message(ann, "the deck please").locator(".mention")).to_have_text(re.compile(r"^@Bob "))
+
+        # then: Bob, in another room, gets an unread and a mention badge on this one
+        ann.get_by_role("button", name="Create a channel").click()
+        create = ann.get_by_role("dialog", name="Create a channel")
+        create.get_by_label("Name").fill(f"{scene.room_name}-side")
+        create.get_by_role("button", name="Create", exact=True).click()
+        expect(ann.locator("#room-name")).to_contain_text(f"{scene.room_name}-side")
+        bob = open_chat(bob_context, live_server, tenant_a.host, scene.bob_email, lounge.pk)
+        expect(bob.locator("#room-list")).to_contain_text(scene.room_name)
+        ann.keyboard.press("Alt+ArrowUp")
+        expect(ann.locator("#room-name")).not_to_contain_text("-side")
+        send(ann, f"@{scene.bob_handle} one more thing")
+        link = bob.locator(f'#room-list a[data-room="{scene.room_id}"]')
+        expect(link.locator(".badge-mention")).to_be_visible()
+        save_screenshot(bob, "chat-mention-badge")
+        link.click()
+        expect(link.locator(".badge")).to_have_count(0)
+
+        # and the shortcuts: Ctrl+K switches, ? lists them, Esc closes
+        ann.keyboard.press("Control+k")
+        switcher = ann.get_by_role("combobox", name="Jump to a conversation")
+        expect(switcher).to_be_focused()
+        switcher.fill("-side")
+        switcher.press("Enter")
+        expect(ann.locator("#room-name")).to_contain_text(f"{scene.room_name}-side")
+        ann.locator("#timeline").focus()
+        ann.keyboard.press("?")
+        help_dialog = ann.get_by_role("dialog", name="Keyboard shortcuts")
+        expect(help_dialog).to_be_visible()
+        save_screenshot(ann, "chat-shortcuts")
+        ann.keyboard.press("Escape")
+        expect(help_dialog).to_be_hidden()
+    finally:
+        ann_context.close()
+        bob_context.close()
