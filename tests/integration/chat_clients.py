@@ -27,8 +27,19 @@ TIMEOUT = 10.0
 
 
 class ChatClient:
-    def __init__(self, name: str, host: str, token: str, user_id: int, port: int | Callable[[], int]) -> None:
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        token: str,
+        user_id: int,
+        port: int | Callable[[], int],
+        drop_every: int | None = None,
+    ) -> None:
         self.name = name
+        # A flaky network: the connection drops after every `drop_every` live messages.
+        self.drop_every = drop_every
+        self._live_since_connect = 0
         self.host = host
         self.token = token
         self.user_id = user_id
@@ -102,6 +113,7 @@ class ChatClient:
                 ) as ws:
                     self._ws = ws
                     self.connections += 1
+                    self._live_since_connect = 0
                     attempt = 0
                     for room, after in self.cursor.items():
                         self._replaying.add(room)
@@ -144,6 +156,10 @@ class ChatClient:
             if client_id in self.tried and author == self.user_id:
                 self.acked.setdefault(client_id, int(message["id"]))
                 self.outbox.pop(client_id, None)
+            if room not in self._replaying and self.drop_every and self._ws is not None:
+                self._live_since_connect += 1
+                if self._live_since_connect >= self.drop_every:
+                    self._ws.transport.abort()
         elif kind == "subscribed":
             room = int(frame["room"])
             self._replaying.discard(room)
