@@ -142,6 +142,14 @@ def test_two_people_chat_react_edit_and_catch_up_after_going_offline(
         for text in missed:
             send(ann, text)
             expect(message(ann, text)).to_have_count(1)
+        # ... and changes her first message
+        first = message(ann, "the launch is on Friday")
+        first.hover()
+        first.get_by_role("button", name="Edit message").click()
+        editor = ann.get_by_role("textbox", name="Edit message")
+        editor.fill("Hello Bob, the launch moved to Monday")
+        editor.press("Enter")
+        expect(message(ann, "moved to Monday")).to_have_count(1)
         # ... and Bob writes a message while offline: it waits, marked as sending
         send(bob, "Written offline")
         pending = bob.locator("#message-list > li.pending").filter(has_text="Written offline")
@@ -160,6 +168,9 @@ def test_two_people_chat_react_edit_and_catch_up_after_going_offline(
         bodies = bob.locator("#message-list > li.msg:not(.pending) .msg-body").all_inner_texts()
         positions = [next(i for i, body in enumerate(bodies) if text in body) for text in missed]
         assert positions == sorted(positions), bodies
+        # ... and the edit made meanwhile
+        expect(message(bob, "moved to Monday")).to_have_count(1)
+        expect(message(bob, "on Friday")).to_have_count(0)
         # ... and his offline message is delivered once, to both of them
         expect(message(bob, "Written offline")).to_have_count(1)
         expect(bob.locator("#message-list > li.pending")).to_have_count(0)
@@ -385,6 +396,68 @@ def test_history_search_thread_mentions_and_shortcuts(
         save_screenshot(ann, "chat-shortcuts")
         ann.keyboard.press("Escape")
         expect(help_dialog).to_be_hidden()
+    finally:
+        ann_context.close()
+        bob_context.close()
+
+
+def test_direct_message_with_presence_and_joining_a_public_room(
+    browser: Browser,
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    scene: ChatScene,
+    django_db_blocker: DjangoDbBlocker,
+) -> None:
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        ann_user = User.objects.get(email=scene.ann_email)
+        open_room = do_create_room(tenant=None, name=f"{scene.room_name}-open", creator=ann_user, topic="Anyone")
+    ann_context = browser.new_context(viewport=VIEWPORT)
+    bob_context = browser.new_context(viewport=VIEWPORT)
+    try:
+        ann = open_chat(ann_context, live_server, tenant_a.host, scene.ann_email, scene.room_id)
+        bob = open_chat(bob_context, live_server, tenant_a.host, scene.bob_email, scene.room_id)
+
+        # when: Ann starts a direct message with Bob
+        ann.get_by_role("button", name="Start a direct message").click()
+        dialog = ann.get_by_role("dialog", name="Direct message")
+        dialog.get_by_role("searchbox").fill(scene.bob_handle)
+        dialog.get_by_role("option").filter(has_text=scene.bob_handle).click()
+        expect(dialog.locator("#dm-chosen")).to_contain_text("Bob")
+        dialog.get_by_role("button", name="Start conversation").click()
+
+        # then: it opens, named after Bob, with his presence shown as online
+        expect(ann.locator("#room-name")).to_contain_text("Bob")
+        dm_link = ann.locator("#dm-list a").filter(has_text="Bob")
+        expect(dm_link.locator(".presence-dot")).to_have_attribute("data-presence", "online")
+        send(ann, "Psst, a private word")
+
+        # and Bob gets the conversation in his sidebar, unread
+        bob_dm = bob.locator("#dm-list a").filter(has_text="Ann")
+        expect(bob_dm.locator(".badge")).to_have_text("1")
+        save_screenshot(ann, "chat-direct-message")
+
+        # when: Bob goes away (his page says idle), Ann sees it on the dot
+        bob.evaluate("() => chatApp.setMyStatus('idle')")
+        expect(dm_link.locator(".presence-dot")).to_have_attribute("data-presence", "idle")
+        bob_dm.click()
+        expect(message(bob, "Psst, a private word")).to_have_count(1)
+        expect(dm_link.locator(".presence-dot")).to_have_attribute("data-presence", "online")
+
+        # when: Bob browses the public channels and joins Ann's open one
+        bob.get_by_role("button", name="Browse channels").click()
+        browse = bob.get_by_role("dialog", name="Browse channels")
+        browse.get_by_role("searchbox").fill("-open")
+        row = browse.locator("li.pick").filter(has_text=f"#{open_room.name}")
+        expect(row).to_contain_text("Anyone")
+        save_screenshot(bob, "chat-browse")
+        row.get_by_role("button", name="Join").click()
+
+        # then: it is in his sidebar and open, and he can post in it
+        expect(bob.locator("#room-name")).to_contain_text(open_room.name)
+        expect(bob.locator("#room-list")).to_contain_text(open_room.name)
+        send(bob, "Thanks for having me")
+        expect(message(bob, "Thanks for having me")).to_have_count(1)
+        expect(bob.locator("#message-list .pending")).to_have_count(0)
     finally:
         ann_context.close()
         bob_context.close()

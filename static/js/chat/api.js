@@ -34,6 +34,7 @@ export async function api(method, url, body, { signal } = {}) {
   }
   if (!/^(GET|HEAD|OPTIONS)$/.test(method)) headers["X-CSRFToken"] = csrfToken();
   const response = await fetch(url, init);
+  noteServerTime(response.headers.get("Date"));
   if (response.status === 401 || (response.status === 403 && response.redirected)) {
     window.location.assign(`/login/?next=${encodeURIComponent(location.pathname)}`);
   }
@@ -47,6 +48,19 @@ export async function api(method, url, body, { signal } = {}) {
   }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
+}
+
+// How far the server's clock is ahead of ours (ms), from the Date header of its answers; used to
+// ask the server for changes "since" a moment in its own time.
+let clockOffset = 0;
+
+function noteServerTime(header) {
+  const server = header ? Date.parse(header) : NaN;
+  if (!Number.isNaN(server)) clockOffset = server - Date.now();
+}
+
+export function serverNow() {
+  return Date.now() + clockOffset;
 }
 
 export const get = (url, opts) => api("GET", url, undefined, opts);

@@ -10,7 +10,7 @@
 //   it only when the server's `message.new` with that client_id arrives; it is re-sent with the
 //   same client_id after every reconnect (the server stores it once).
 
-import { del, get, patch, post, qs } from "./api.js";
+import { del, get, patch, post, qs, serverNow } from "./api.js";
 import { Composer, handleOf } from "./composer.js";
 import { EMOJI, fillMessage, insertInOrder, messageElement, pendingElement, relayout } from "./messages.js";
 import { Outbox } from "./outbox.js";
@@ -26,8 +26,9 @@ const AROUND = 25;
 const IDLE_AFTER_MS = 3 * 60 * 1000;
 const TYPING_SHOWN_MS = 6000;
 const UNCONFIRMED_AFTER_MS = 20000;
-// Frames carry server times, our clock may differ: ask for changes from a little earlier.
-const CHANGES_MARGIN_MS = 2 * 60 * 1000;
+// `changes_since` is in the server's time (its Date header is second-grained, and a change may
+// be committed a little before its frame arrives): ask from a little earlier; repeats are harmless.
+const CHANGES_MARGIN_MS = 60 * 1000;
 
 const el = {
   app: $("chat-app"),
@@ -242,7 +243,7 @@ class ChatApp {
   }
 
   onFrame(frame) {
-    this.lastFrameAt = Date.now();
+    this.lastFrameAt = serverNow();
     switch (frame.type) {
       case "message.new":
         this.onMessage(frame.message);
@@ -403,11 +404,21 @@ class ChatApp {
     if (roomId === this.current) this.renderTyping();
   }
 
-  onRoomAdded(room) {
-    if (!room || !room.id) return;
-    this.mergeRoom({ ...room, is_member: true });
-    this.subscribe(room.id);
-    this.renderSidebar();
+  /** `room.added` names the room by id: its details (name, counts, the people of a DM) come
+   * from the API; the subscription (from the start, no `after`) begins at once. */
+  async onRoomAdded(room) {
+    const id = idOf(room);
+    if (!id) return;
+    this.subscribe(id);
+    try {
+      const detail = typeof room === "object" && room.name ? room : await get(`/api/rooms/${id}/`);
+      this.mergeRoom({ ...detail, is_member: true });
+      if (this.previewRoom && this.previewRoom.id === id) this.previewRoom = null;
+      this.renderSidebar();
+      if (id === this.current) this.renderHeader();
+    } catch (error) {
+      console.warn("room.added", error);
+    }
   }
 
   onRoomUpdated(room) {
