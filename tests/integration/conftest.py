@@ -82,9 +82,10 @@ def start_server(
         server = DaphneProcess(
             port=port,
             env=server_env(port, tmp_path / f"mail-{name}", database_url, **{**FAST_SENDS, **env}),
-            log_path=log_dir / f"test-{name}-{port}.log",
+            log_path=log_dir / f"test-{name}.log",
             name=name,
         )
+        server.log_path.unlink(missing_ok=True)  # the log of this test only
         servers.append(server)
         server.start()
         return server
