@@ -11,12 +11,19 @@ The plan depends on how many messages match (ARCHITECTURE, "History and search")
 - Rank-first over all matches (rank every match from the GIN bitmap, then sort) is instant for a
   rare word and ranks hundreds of thousands of rows for a common one.
 
-So the planner's own estimate of the matching rows (EXPLAIN, which costs a planning pass and reads
-the column's most-common-element statistics) picks: up to RANK_ALL_MAX estimated matches, all of
-them are ranked (`rank` plan); above it, the newest NEWEST_WINDOW matches are taken first (the
-backwards index walk finds them at once, since the word is everywhere) and ranked among themselves
-(`newest` plan). A page's cursor carries its plan and the newest message id at the first page, so
-every later page ranks the same set and messages sent meanwhile shift nothing.
+So the planner's own estimate of the matching rows M (EXPLAIN, which costs a planning pass and
+reads the column's most-common-element statistics) picks between:
+
+- `rank`: every match is ranked. Costs about M heap pages read from the GIN bitmap.
+- `newest`: the newest NEWEST_WINDOW matches are taken first and ranked among themselves. The
+  backwards walk of the id index visits about NEWEST_WINDOW x N / M rows (N: the table's rows)
+  before it has them, each far cheaper than a page read from the bitmap (RANK_ROW_COST times,
+  measured by bench/history.py). The inner LIMIT is large enough that PostgreSQL itself prefers
+  the bitmap when it expects few matches, so this plan never walks the whole table for 20 rows.
+
+`rank` is taken when M x M x RANK_ROW_COST <= NEWEST_WINDOW x N: for a million messages, words in
+up to about 3,000 of them. A page's cursor carries its plan and the newest message id at the
+first page, so every later page ranks the same set and messages sent meanwhile shift nothing.
 """
 
 from __future__ import annotations
@@ -38,10 +45,13 @@ from chat.selectors import rooms_visible_to
 
 MAX_SEARCH_LENGTH = 200
 PAGE_SIZE = 20
-# Estimated matches up to which every match is ranked (a GIN bitmap and a sort).
-RANK_ALL_MAX = 5_000
-# Above it, ranking happens among this many newest matches.
-NEWEST_WINDOW = 1_000
+# The `newest` plan ranks among this many newest matches.
+NEWEST_WINDOW = 500
+# A match ranked from the GIN bitmap costs about as much as this many rows walked on the id index
+# (a heap page read and ts_rank_cd, against a filter on a row already in memory).
+RANK_ROW_COST = 50
+# Every match is ranked when so few are expected, however small the table.
+RANK_ALWAYS_UP_TO = 100
 
 RANK = "rank"
 NEWEST = "newest"
@@ -124,7 +134,7 @@ def search_messages(
     parsed = _parse(q[:MAX_SEARCH_LENGTH])
     if parsed is None:
         return SearchPage(hits=[], next=None, plan="", estimated=0)
-    tsquery, newest = parsed
+    tsquery, newest, table_rows = parsed
     readable = list(rooms_visible_to(user).values_list("pk", flat=True))
     if room is not None:
         readable = [room] if room in readable else []
@@ -153,7 +163,7 @@ def search_messages(
         plan = cursor.plan
     else:
         estimated = _estimate(filters, params)
-        plan = plan or (RANK if estimated <= RANK_ALL_MAX else NEWEST)
+        plan = plan or choose_plan(estimated, table_rows)
     ranked = _ranked(plan, filters, params, limit=limit, cursor=cursor)
     page, more = ranked[:limit], len(ranked) > limit
     hits = _hits(page)
@@ -164,21 +174,30 @@ def search_messages(
     return SearchPage(hits=hits, next=next_cursor, plan=plan, estimated=estimated)
 
 
-def _parse(q: str) -> tuple[str, int] | None:
-    """The query as tsquery text, and the newest message id; None when the query has no words to
-    search for (empty, or only stop words). The tsquery is passed on as a constant, so that the
-    planner can estimate how many rows match."""
+def choose_plan(estimated: int, table_rows: int) -> str:
+    """RANK or NEWEST, whichever reads fewer rows for `estimated` matches (module docstring)."""
+    if estimated <= RANK_ALWAYS_UP_TO:
+        return RANK
+    rows = max(table_rows, estimated)
+    return RANK if estimated * estimated * RANK_ROW_COST <= NEWEST_WINDOW * rows else NEWEST
+
+
+def _parse(q: str) -> tuple[str, int, int] | None:
+    """The query as tsquery text, the newest message id and the table's row count as of its last
+    ANALYZE; None when the query has no words to search for (empty, or only stop words). The
+    tsquery is passed on as a constant, so that the planner can estimate how many rows match."""
     q = q.replace("\x00", " ").strip()
     if not q:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT query::text, numnode(query), (SELECT coalesce(max(id), 0) FROM chat_message) "
+            "SELECT query::text, numnode(query), (SELECT coalesce(max(id), 0) FROM chat_message), "
+            "  (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'chat_message'::regclass) "
             "FROM websearch_to_tsquery(%s::regconfig, %s) AS query",
             [SEARCH_CONFIG, q],
         )
-        text, nodes, newest = cursor.fetchone()
-    return (text, int(newest)) if nodes else None
+        text, nodes, newest, table_rows = cursor.fetchone()
+    return (text, int(newest), int(table_rows or 0)) if nodes else None
 
 
 def _estimate(filters: str, params: dict[str, Any]) -> int:

@@ -27,7 +27,7 @@ class SearchView(APIView):
         description="PostgreSQL full-text search (English stemming) over the messages you may read: "
         'public rooms and the rooms you are in; deleted messages never. `q` takes words, "a phrase", '
         "-excluded and `or`. Best matches first; for a very common word, the best among its newest "
-        "1,000 matches. Filters: `room`, `author` (user id), `after` and `before` (a date, midnight in "
+        "500 matches. Filters: `room`, `author` (user id), `after` and `before` (a date, midnight in "
         "your time zone, or a date and time). `snippet` is escaped HTML with the matches in <mark>. "
         "Pass `next` as `cursor` for the next page.",
     )

@@ -34,9 +34,8 @@ def test_search_ranks_denser_matches_first_and_highlights_safely(tenant_a: Tenan
     ann = person(tenant_a)
     room = make_room(tenant_a, ann)
     w = word()
-    weak, strong, _ = post_messages(
-        tenant_a, ann, room, [f"{w} is mentioned once among many other words here", f"{w} {w} when 1 < 2 & 3 > 2 {w}", "nothing"]
-    )
+    bodies = [f"{w} is mentioned once among many other words here", f"{w} {w} when 1 < 2 & 3 > 2 {w}", "nothing"]
+    weak, strong, _ = post_messages(tenant_a, ann, room, bodies)
 
     # when
     response = ann.get("/api/search/", {"q": w})
@@ -171,11 +170,21 @@ def test_plan_is_chosen_by_the_estimated_number_of_matches(
 
     with schema_context(tenant_a.schema):
         rare = search_messages(ann.user, w)
-        monkeypatch.setattr(search, "RANK_ALL_MAX", -1)
+        monkeypatch.setattr(search, "RANK_ALWAYS_UP_TO", 0)
+        monkeypatch.setattr(search, "RANK_ROW_COST", 10**12)
         common = search_messages(ann.user, w)
 
     assert (rare.plan, common.plan) == (RANK, NEWEST)
     assert [h.message.pk for h in rare.hits] == [h.message.pk for h in common.hits]
+
+
+@pytest.mark.parametrize(
+    ("estimated", "table_rows", "plan"),
+    [(10, 1_000_000, RANK), (1_500, 1_000_000, RANK), (10_000, 1_000_000, NEWEST), (700_000, 1_000_000, NEWEST),
+     (90, 100, RANK), (300, 1_000, NEWEST), (2_000, 0, NEWEST)],
+)  # fmt: skip
+def test_choose_plan_ranks_everything_only_for_few_matches(estimated: int, table_rows: int, plan: str) -> None:
+    assert search.choose_plan(estimated, table_rows) == plan
 
 
 def test_search_for_stop_words_only_finds_nothing(tenant_a: TenantInfo) -> None:
