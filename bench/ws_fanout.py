@@ -122,6 +122,8 @@ class StepResult:
     max: float | None = None
     deliveries_per_second: float = 0.0
     server_cpu: float = 0.0  # share of one core during the measurement
+    # Deliveries per second of server CPU (all its threads): what one free core would carry.
+    deliveries_per_cpu_second: float | None = None
     generator_cpu: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
     closed: int = 0
@@ -150,6 +152,11 @@ class KindSummary:
     p95_at_largest: float | None
     deliveries_per_second_at_largest: float | None
     ratio: float | None  # largest / baseline's largest
+    # The most deliveries per server CPU-second of any level, and the clients that would keep one
+    # core busy at the run's rate: an upper bound, with no headroom for latency. It holds when
+    # the server shares its core with other work, when the measured N does not.
+    deliveries_per_cpu_second: float | None = None
+    cpu_bound_clients: int | None = None
 
 
 @dataclass
@@ -441,7 +448,8 @@ async def run_step(
         await wait_until(lambda: step.delivered >= expected, options.drain)
         finished = max((record[1] for record in step.tracker.values() if record[0]), default=time.perf_counter())
         elapsed = max(time.perf_counter() - wall, 1e-9)
-        result.server_cpu = (cpu_seconds(server_pid) - server_cpu) / elapsed
+        server_seconds = cpu_seconds(server_pid) - server_cpu
+        result.server_cpu = server_seconds / elapsed
         result.generator_cpu = (time.process_time() - generator_cpu) / elapsed
         step.measuring = False
         if options.profile:
@@ -461,6 +469,8 @@ async def run_step(
             result.p99 = percentile(complete, 0.99)
             result.max = complete[-1]
         result.deliveries_per_second = result.delivered / max(finished - first_send, 1e-9)
+        if server_seconds > 0:
+            result.deliveries_per_cpu_second = result.delivered / server_seconds
         result.errors = dict(step.errors)
         result.closed = step.closed
         return result
@@ -776,7 +786,7 @@ def describe(kind: str) -> str:
 def header_row() -> str:
     return (
         f"{'N':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'lost':>6} {'deliv/s':>9}"
-        f" {'srv cpu':>7} {'gen cpu':>7} {'conn s':>6}  note"
+        f" {'srv cpu':>7} {'per cpu-s':>9} {'gen cpu':>7} {'conn s':>6}  note"
     )
 
 
@@ -798,16 +808,19 @@ def print_row(r: StepResult) -> None:
         notes.append(", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())))
     if not notes:
         notes.append("holds" if r.holds else "p95 > 500 ms")
+    per_cpu = "-" if r.deliveries_per_cpu_second is None else f"{r.deliveries_per_cpu_second:.0f}"
     print(
         f"{r.clients:>6} {ms(r.p50):>8} {ms(r.p95):>8} {ms(r.p99):>8} {ms(r.max):>8} {r.lost:>6}"
-        f" {r.deliveries_per_second:>9.0f} {r.server_cpu:>6.0%} {r.generator_cpu:>7.0%} {r.connect_seconds:>6.1f}"
+        f" {r.deliveries_per_second:>9.0f} {r.server_cpu:>7.0%} {per_cpu:>9} {r.generator_cpu:>7.0%}"
+        f" {r.connect_seconds:>6.1f}"
         f"  {'; '.join(notes)}",
         flush=True,
     )
 
 
-def summarise(kind: str, results: list[StepResult], baseline: int | None) -> KindSummary:
+def summarise(kind: str, results: list[StepResult], baseline: int | None, rate: float) -> KindSummary:
     held = [r for r in results if r.holds]
+    efficiency = max((r.deliveries_per_cpu_second or 0 for r in results), default=0) or None
     failed = [r.clients for r in results if not r.holds]
     best = max(held, key=lambda r: r.clients) if held else None
     largest = best.clients if best else None
@@ -819,6 +832,8 @@ def summarise(kind: str, results: list[StepResult], baseline: int | None) -> Kin
         p95_at_largest=best.p95 if best else None,
         deliveries_per_second_at_largest=best.deliveries_per_second if best else None,
         ratio=ratio,
+        deliveries_per_cpu_second=efficiency,
+        cpu_bound_clients=round(efficiency / rate) if efficiency else None,
     )
 
 
@@ -841,6 +856,10 @@ def print_summary(summaries: dict[str, KindSummary], choice: str | None) -> None
             else f", {s.deliveries_per_second_at_largest:,.0f} deliveries/s"
         )
         print(f"  {s.kind:<9} {largest}{failed}{ratio}{rate}")
+    print("Deliveries per second of server CPU (best level), and the N that would fill one core at this rate")
+    for s in summaries.values():
+        if s.deliveries_per_cpu_second and s.cpu_bound_clients:
+            print(f"  {s.kind:<9} {s.deliveries_per_cpu_second:,.0f}/s, N about {s.cpu_bound_clients:,}")
     if choice is None:
         print("Layer choice: none held even the smallest level.")
     else:
@@ -1006,7 +1025,7 @@ def main(argv: Sequence[str]) -> int:
         results = measure_kind(kind, args.levels, args.refine, target, options)
         report["results"][kind] = [{**asdict(r), "holds": r.holds} for r in results]
         baseline = summaries["baseline"].largest if "baseline" in summaries else None
-        summaries[kind] = summarise(kind, results, baseline)
+        summaries[kind] = summarise(kind, results, baseline, options.rate)
         report["summary"] = {k: asdict(s) for k, s in summaries.items()}
         write_json(report)
     choice = choose_layer(summaries)
