@@ -152,8 +152,8 @@ def fill(room: Any, owner: Any, messages: int) -> float:
                        ) AS body
                 FROM vocabulary, generate_series(1, %(messages)s) g
             )
-            INSERT INTO chat_message (room_id, author_id, body, html, reply_count, created_at, updated_at)
-            SELECT %(room)s, %(author)s, body, '<p>' || body || '</p>', 0, at, at FROM generated ORDER BY g
+            INSERT INTO chat_message (room_id, seq, author_id, body, html, reply_count, created_at, updated_at)
+            SELECT %(room)s, g, %(author)s, body, '<p>' || body || '</p>', 0, at, at FROM generated ORDER BY g
             """,
             {
                 "messages": messages,
@@ -168,6 +168,7 @@ def fill(room: Any, owner: Any, messages: int) -> float:
                 "author": owner.pk,
             },
         )
+        cursor.execute("UPDATE chat_room SET last_seq = %s WHERE id = %s", [messages, room.pk])
     # After the commit: the foreign keys' deferred checks must have run before an index build.
     build_search_index()
     vacuum_analyze()

@@ -50,14 +50,26 @@ def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
-def fanout_message(frame: dict[str, Any], *, room: int | None = None, message: int | None = None) -> dict[str, Any]:
+def fanout_message(
+    frame: dict[str, Any], *, room: int | None = None, message: int | None = None, seq: int | None = None
+) -> dict[str, Any]:
     """The channel-layer message carrying an encoded frame. `room` and `message` let a socket that
-    is still replaying history drop a live copy of a message it already sent (the replay seam)."""
-    return {"type": FANOUT, "text": encode(frame), "event": frame["type"], "room": room, "message": message}
+    is still replaying history drop a live copy of a message it already sent (the replay seam);
+    `seq` (new messages only) lets a process put a room's new messages back in commit order."""
+    return {
+        "type": FANOUT,
+        "text": encode(frame),
+        "event": frame["type"],
+        "room": room,
+        "message": message,
+        "seq": seq,
+    }
 
 
-def to_room(tenant_id: int, room_id: int, frame: dict[str, Any], *, message: int | None = None) -> None:
-    _send_on_commit(room_group(tenant_id, room_id), fanout_message(frame, room=room_id, message=message))
+def to_room(
+    tenant_id: int, room_id: int, frame: dict[str, Any], *, message: int | None = None, seq: int | None = None
+) -> None:
+    _send_on_commit(room_group(tenant_id, room_id), fanout_message(frame, room=room_id, message=message, seq=seq))
 
 
 def to_user(tenant_id: int, user_id: int, frame: dict[str, Any], *, room: int | None = None) -> None:

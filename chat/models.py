@@ -42,6 +42,9 @@ class Room(models.Model):
     is_default = models.BooleanField(default=False)
     # Direct messages only: the sorted member ids, "3,8,12".
     direct_key = models.CharField(max_length=500, null=True, blank=True, unique=True)
+    # The `seq` of the room's newest message. Sending locks this row until its commit, so
+    # messages of a room commit in the order of their `seq` and their `id`, with no holes.
+    last_seq = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
@@ -86,6 +89,10 @@ class Message(models.Model):
     a reconnecting client's catch-up stay consistent; the edit history goes with the text."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    # 1, 2, 3... within the room, in commit order (see Room.last_seq): a process that receives
+    # seq 7 before seq 6 knows 6 exists and waits for it (or reads it) before passing 7 on, so
+    # no client ever holds a newer message while missing an older one of the same room.
+    seq = models.BigIntegerField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField()
     # `body` rendered by chat.markdown; never HTML from the author.
@@ -115,11 +122,12 @@ class Message(models.Model):
             GinIndex(fields=["search_vector"], name="chat_message_search"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="chat_message_room_seq_uniq"),
             models.UniqueConstraint(
                 fields=["author", "client_id"],
                 condition=Q(client_id__isnull=False),
                 name="chat_message_author_client_id_uniq",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

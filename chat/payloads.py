@@ -39,6 +39,7 @@ def message_payload(message: Message) -> dict[str, Any]:
     return {
         "id": message.pk,
         "room": message.room_id,
+        "seq": message.seq,
         "author": author_payload(message.author),
         "body": "" if deleted else message.body,
         "html": "" if deleted else message.html,

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest, Lower, StrIndex, Substr
 from django.utils import timezone
@@ -114,6 +114,18 @@ def _fresh(message_id: int) -> Message:
     return with_related(Message.objects.filter(pk=message_id)).get()
 
 
+def _next_seq(room: Room) -> int:
+    """The room's next `seq`. The row lock this takes is held until the commit, so the sends of
+    one room commit one after another, in `seq` (and `id`) order, and a rolled-back send gives
+    its number back. Precondition: inside the sending transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE chat_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise ValidationError({"room": ["This room no longer exists."]}, code="not_found")
+    return int(row[0])
+
+
 def do_send_message(
     *,
     tenant: Client,
@@ -140,7 +152,13 @@ def do_send_message(
     try:
         with transaction.atomic():
             message = Message.objects.create(
-                room=room, author=author, body=body, html=rendered.html, client_id=client_id, thread=thread
+                room=room,
+                seq=_next_seq(room),
+                author=author,
+                body=body,
+                html=rendered.html,
+                client_id=client_id,
+                thread=thread,
             )
             _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
             # Your own message is read by you.

@@ -194,8 +194,19 @@ def write_history(chat_room: ChatRoom, person: int, count: int) -> list[int]:
     def write() -> list[int]:
         with schema_context(chat_room.tenant.schema), transaction.atomic():
             author_id = chat_room.people[person].user_id
+            # Numbered like sends number them: the room's row lock, then the next `seq`s.
+            room = Room.objects.select_for_update().get(pk=chat_room.room_id)
+            first = room.last_seq + 1
+            room.last_seq += count
+            room.save(update_fields=["last_seq"])
             rows = [
-                Message(room_id=chat_room.room_id, author_id=author_id, body=f"history {n}", html=f"<p>history {n}</p>")
+                Message(
+                    room_id=room.pk,
+                    seq=first + n,
+                    author_id=author_id,
+                    body=f"history {n}",
+                    html=f"<p>history {n}</p>",
+                )
                 for n in range(count)
             ]
             return sorted(message.pk for message in Message.objects.bulk_create(rows))
