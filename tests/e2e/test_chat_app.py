@@ -461,3 +461,55 @@ def test_direct_message_with_presence_and_joining_a_public_room(
     finally:
         ann_context.close()
         bob_context.close()
+
+
+def test_owner_renames_and_archives_a_room_and_a_member_leaves(
+    browser: Browser,
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    scene: ChatScene,
+) -> None:
+    ann_context = browser.new_context(viewport=VIEWPORT)
+    bob_context = browser.new_context(viewport=VIEWPORT)
+    try:
+        ann = open_chat(ann_context, live_server, tenant_a.host, scene.ann_email, scene.room_id)
+        bob = open_chat(bob_context, live_server, tenant_a.host, scene.bob_email, scene.room_id)
+
+        # when: Ann, the room's owner, renames it and changes its topic
+        ann.get_by_role("button", name="Channel actions").click()
+        ann.get_by_role("menuitem", name="Rename or set topic…").click()
+        details = ann.get_by_role("dialog", name="Channel details")
+        details.get_by_label("Name").fill(f"{scene.room_name}-renamed")
+        details.get_by_label("Topic").fill("Ship it")
+        details.get_by_role("button", name="Save").click()
+
+        # then: both see the new name and topic
+        for page in (ann, bob):
+            expect(page.locator("#room-name")).to_contain_text(f"{scene.room_name}-renamed")
+            expect(page.locator("#room-topic")).to_have_text("Ship it")
+            expect(page.locator("#room-list")).to_contain_text(f"{scene.room_name}-renamed")
+
+        # when: Bob, a member, leaves it
+        bob.get_by_role("button", name="Channel actions").click()
+        expect(bob.get_by_role("menuitem", name="Archive channel…")).to_be_hidden()
+        bob.get_by_role("menuitem", name="Leave channel").click()
+        bob.get_by_role("dialog").get_by_role("button", name="Leave").click()
+
+        # then: it leaves his sidebar, and he is shown where to go next
+        expect(bob.locator("#room-list")).not_to_contain_text(scene.room_name)
+        expect(bob.locator("#empty-room")).to_contain_text("not in any channel")
+        save_screenshot(bob, "chat-no-rooms")
+
+        # when: Ann archives it
+        ann.get_by_role("button", name="Channel actions").click()
+        ann.get_by_role("menuitem", name="Archive channel…").click()
+        ann.get_by_role("dialog").get_by_role("button", name="Archive").click()
+
+        # then: its history stays, but nobody can post
+        expect(ann.locator("#room-name")).to_contain_text("archived")
+        expect(ann.locator("#composer-readonly")).to_contain_text("archived")
+        expect(ann.locator("#composer-input")).to_be_hidden()
+        save_screenshot(ann, "chat-archived")
+    finally:
+        ann_context.close()
+        bob_context.close()

@@ -1,5 +1,16 @@
 // The REST API over the session cookie; unsafe methods carry the CSRF token.
 
+// Set once the page is being left (signing out posts a form): answers and socket closes that
+// arrive meanwhile must not send the browser somewhere else.
+let leaving = false;
+window.addEventListener("beforeunload", () => (leaving = true));
+window.addEventListener("pageshow", () => (leaving = false));
+
+/** Signed out (or the session expired): to the sign-in page, back here afterwards. */
+export function toLogin() {
+  if (!leaving) window.location.assign(`/login/?next=${encodeURIComponent(location.pathname)}`);
+}
+
 export class ApiError extends Error {
   constructor(status, data) {
     super((data && (data.detail || firstError(data))) || `Request failed (${status})`);
@@ -35,9 +46,7 @@ export async function api(method, url, body, { signal } = {}) {
   if (!/^(GET|HEAD|OPTIONS)$/.test(method)) headers["X-CSRFToken"] = csrfToken();
   const response = await fetch(url, init);
   noteServerTime(response.headers.get("Date"));
-  if (response.status === 401 || (response.status === 403 && response.redirected)) {
-    window.location.assign(`/login/?next=${encodeURIComponent(location.pathname)}`);
-  }
+  if (response.status === 401) toLogin();
   let data = null;
   if (response.status !== 204) {
     try {

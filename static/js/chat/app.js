@@ -138,6 +138,7 @@ class ChatApp {
       onSend: (body) => this.thread && this.send(this.thread.room, body, this.thread.root),
       onTyping: () => this.thread && this.socket.send({ type: "typing", room: this.thread.room }),
     });
+    for (const flash of document.querySelectorAll("[data-flash]")) setTimeout(() => flash.remove(), 6000);
     this.bindUi();
     this.bindSocket();
     this.watchActivity();
@@ -421,20 +422,24 @@ class ChatApp {
     }
   }
 
+  /** A room's own fields changed (name, topic, archived). The frame is the same for everyone,
+   * so it says nothing of this person's role, read position or counts: those stay. */
   onRoomUpdated(room) {
     if (!room || !room.id) return;
-    if (!this.rooms.has(room.id) && room.id !== this.current) return;
-    const merged = this.mergeRoom(room);
-    if (merged.archived && this.rooms.has(room.id) && room.id !== this.current) this.rooms.delete(room.id);
+    const known = this.roomOf(room.id);
+    if (!known) return;
+    for (const key of ["name", "slug", "topic", "archived", "kind"]) if (key in room) known[key] = room[key];
+    if (typeof room.members === "number") known.members = room.members;
+    if (known.archived && this.rooms.has(room.id) && room.id !== this.current) this.rooms.delete(room.id);
     this.renderSidebar();
     if (room.id === this.current) this.renderHeader();
   }
 
-  onRoomRemoved(roomId) {
-    this.rooms.delete(roomId);
+  onRoomRemoved(roomId, { quiet = false } = {}) {
+    const had = this.rooms.delete(roomId);
     this.renderSidebar();
     if (this.current === roomId) {
-      this.toast("You no longer have access to that conversation.");
+      if (had && !quiet) this.toast("You are no longer in that conversation.");
       const next = this.sidebarOrder()[0];
       if (next) this.openRoom(next);
       else this.showNoRooms();
@@ -747,8 +752,16 @@ class ChatApp {
   }
 
   showNoRooms() {
+    this.current = null;
+    this.closePanel();
+    history.replaceState(null, "", location.pathname);
     el.roomName.textContent = "No conversations yet";
     el.roomTopic.textContent = "";
+    el.roomTopic.hidden = true;
+    el.membersBtn.hidden = true;
+    el.menuBtn.hidden = true;
+    el.typing.textContent = "";
+    el.jumpLatest.hidden = true;
     el.list.replaceChildren();
     el.historyStatus.replaceChildren();
     el.emptyRoom.hidden = false;
@@ -803,7 +816,8 @@ class ChatApp {
   // =====================================================================================
 
   sidebarOrder() {
-    const rooms = [...this.rooms.values()].filter((r) => !r.archived);
+    // Archived rooms leave the sidebar, except the one being looked at.
+    const rooms = [...this.rooms.values()].filter((r) => !r.archived || r.id === this.current);
     const channels = rooms.filter((r) => r.kind !== "direct").sort((a, b) => a.name.localeCompare(b.name));
     const dms = rooms.filter((r) => r.kind === "direct").sort((a, b) => roomTitle(a).localeCompare(roomTitle(b)));
     return [...channels, ...dms].map((r) => r.id);
@@ -879,6 +893,7 @@ class ChatApp {
     const archiveItem = el.menu.querySelector('[data-action="archive"]');
     if (archiveItem) archiveItem.textContent = "Archive channel…";
     el.composer.querySelector(".composer-input").placeholder = `Message ${roomLabel(room)}`;
+    if (!el.emptyRoom.hidden) this.updateEmpty();
     if (room.archived) this.readOnly("This channel is archived: its history stays, nobody can post.");
     else if (!member) this.readOnly(null, room);
     else {
@@ -1364,7 +1379,7 @@ class ChatApp {
     try {
       await del(`/api/rooms/${room.id}/members/${me.id}/`);
       this.socket.send({ type: "unsubscribe", room: room.id });
-      this.onRoomRemoved(room.id);
+      this.onRoomRemoved(room.id, { quiet: true });
     } catch (error) {
       this.toast(error.message);
     }

@@ -8,6 +8,8 @@
 // Events: "status" {state: connecting|open|waiting|offline, retryAt?, attempt, reconnected},
 //         "open" {reconnected}, "frame" {frame}.
 
+import { toLogin } from "./api.js";
+
 const BASE_DELAY = 1000;
 const MAX_DELAY = 30000;
 const PING_EVERY = 25000;
@@ -25,6 +27,10 @@ export class ChatSocket extends EventTarget {
     this.pingTimer = null;
     this.pongTimer = null;
     this.stopped = false;
+    // Leaving the page (signing out, say) closes the socket on purpose: no retry, no redirect.
+    window.addEventListener("beforeunload", () => (this.stopped = true));
+    window.addEventListener("pageshow", (event) => event.persisted && this.connect());
+    window.addEventListener("pagehide", () => (this.stopped = true));
     window.addEventListener("offline", () => this.wentOffline());
     window.addEventListener("online", () => this.retryNow());
     document.addEventListener("visibilitychange", () => {
@@ -77,8 +83,9 @@ export class ChatSocket extends EventTarget {
       if (ws !== this.ws) return;
       this.ws = null;
       this.stopHeartbeat();
+      if (this.stopped) return;
       if (event.code === 4401) {
-        window.location.assign(`/login/?next=${encodeURIComponent(location.pathname)}`);
+        toLogin();
         return;
       }
       if (!this.stopped) this.scheduleRetry();
