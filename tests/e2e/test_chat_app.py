@@ -393,6 +393,8 @@ def test_history_search_thread_mentions_and_shortcuts(
         save_screenshot(bob, "chat-mention-badge")
         link.click()
         expect(link.locator(".badge")).to_have_count(0)
+        expect(message(bob, "one more thing")).to_have_class(re.compile(r"\bmentions-me\b"))
+        save_screenshot(bob, "chat-mentioned")
 
         # and the shortcuts: Ctrl+K switches, ? lists them, Esc closes
         ann.keyboard.press("Control+k")

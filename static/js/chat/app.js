@@ -160,6 +160,8 @@ class ChatApp {
       for (const room of rooms) {
         if (room.is_member === false) continue;
         seen.add(room.id);
+        // A room that arrived while the socket was down (a new DM, say) is followed from now on.
+        if (!this.rooms.has(room.id) && this.socket.isOpen) this.subscribe(room.id);
         this.mergeRoom(room);
       }
       for (const id of [...this.rooms.keys()]) if (!seen.has(id) && id !== this.current) this.rooms.delete(id);
@@ -1644,7 +1646,14 @@ class ChatApp {
   // =====================================================================================
 
   bindUi() {
+    this.touch = window.matchMedia("(hover: none)");
     document.addEventListener("click", (event) => {
+      // Touch screens have no hover: a tap on a message shows its actions.
+      const tapped = event.target.closest(".msg");
+      if (tapped && this.touch.matches && !event.target.closest("button, a, textarea")) {
+        for (const other of document.querySelectorAll(".msg.touched")) if (other !== tapped) other.classList.remove("touched");
+        tapped.classList.toggle("touched");
+      }
       const link = event.target.closest("a[data-room]");
       if (link) {
         event.preventDefault();
@@ -1822,7 +1831,7 @@ function confirmDialog(title, text, okLabel) {
 }
 
 const app = new ChatApp();
-window.chatApp = app; // for debugging in the console
+window.chatApp = app; // reachable from the console (and the browser tests)
 app.start().catch((error) => {
   console.error(error);
   el.app.dataset.state = "error";
