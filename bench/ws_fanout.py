@@ -877,7 +877,13 @@ def print_summary(summaries: dict[str, KindSummary], choice: str | None) -> None
         else:
             print(f"Layer: {choice} (the other layer was not measured)")
         chosen = summaries[choice]
-        if chosen.ratio is not None:
+        baseline = summaries.get("baseline")
+        if baseline is not None and baseline.largest and baseline.first_failed is None:
+            print(
+                f"Target: not judged: the baseline held every level up to {baseline.largest:,}, so its"
+                " ceiling is higher (more --levels)"
+            )
+        elif chosen.ratio is not None:
             verdict = "MET" if chosen.ratio >= TARGET_SHARE else "NOT MET"
             print(f"Target: at least half the baseline's N with nothing lost: {verdict} ({chosen.ratio:.0%})")
 
