@@ -131,11 +131,10 @@ def search_messages(
     """Messages matching `q` (web-search syntax: words, "phrases", -excluded, or) that `user` may
     read, best first. `room` narrows to one room (ignored unless readable); `after` and `before`
     bound the sending time ([after, before)). `plan` forces a plan (measurements and tests)."""
-    parsed = _parse(q[:MAX_SEARCH_LENGTH])
+    parsed = _parse(q[:MAX_SEARCH_LENGTH], user)
     if parsed is None:
         return SearchPage(hits=[], next=None, plan="", estimated=0)
-    tsquery, newest, table_rows = parsed
-    readable = list(rooms_visible_to(user).values_list("pk", flat=True))
+    tsquery, newest, table_rows, readable = parsed
     if room is not None:
         readable = [room] if room in readable else []
     if not readable:
@@ -182,22 +181,27 @@ def choose_plan(estimated: int, table_rows: int) -> str:
     return RANK if estimated * estimated * RANK_ROW_COST <= NEWEST_WINDOW * rows else NEWEST
 
 
-def _parse(q: str) -> tuple[str, int, int] | None:
-    """The query as tsquery text, the newest message id and the table's row count as of its last
-    ANALYZE; None when the query has no words to search for (empty, or only stop words). The
-    tsquery is passed on as a constant, so that the planner can estimate how many rows match."""
+def _parse(q: str, user: User) -> tuple[str, int, int, list[int]] | None:
+    """In one round trip: the query as tsquery text, the newest message id, the table's row count
+    as of its last ANALYZE and the ids of the rooms `user` may read (chat.selectors'
+    rooms_visible_to); None when the query has no words to search for (empty, or only stop
+    words). The tsquery and the room ids are passed on as constants, so that the planner can
+    estimate how many rows match."""
     q = q.replace("\x00", " ").strip()
     if not q:
         return None
+    rooms_sql, rooms_params = rooms_visible_to(user).values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT query::text, numnode(query), (SELECT coalesce(max(id), 0) FROM chat_message), "
-            "  (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'chat_message'::regclass) "
-            "FROM websearch_to_tsquery(%s::regconfig, %s) AS query",
-            [SEARCH_CONFIG, q],
+        # `rooms_sql` is compiled by Django; every value is a parameter.
+        sql = (
+            "SELECT query::text, numnode(query), (SELECT coalesce(max(id), 0) FROM chat_message), "  # noqa: S608  # nosec B608
+            "  (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'chat_message'::regclass), "
+            f"  ARRAY({rooms_sql}) "
+            "FROM websearch_to_tsquery(%s::regconfig, %s) AS query"
         )
-        text, nodes, newest, table_rows = cursor.fetchone()
-    return (text, int(newest), int(table_rows or 0)) if nodes else None
+        cursor.execute(sql, [*rooms_params, SEARCH_CONFIG, q])
+        text, nodes, newest, table_rows, readable = cursor.fetchone()
+    return (text, int(newest), int(table_rows or 0), list(readable)) if nodes else None
 
 
 def _estimate(filters: str, params: dict[str, Any]) -> int:
@@ -236,8 +240,8 @@ def _ranked(
             "ORDER BY m.id DESC LIMIT %(window)s"
         )
     # Fixed fragments only; every value is a parameter.
-    sql = (  # nosec B608
-        "SELECT p.id, p.rank, ts_headline(%(config)s::regconfig, translate(b.body, %(markers)s, ''), "  # noqa: S608
+    sql = (
+        "SELECT p.id, p.rank, ts_headline(%(config)s::regconfig, translate(b.body, %(markers)s, ''), "  # noqa: S608  # nosec B608
         "  %(tsquery)s::tsquery, %(options)s) "
         "FROM ("
         "  SELECT id, rank FROM ("
