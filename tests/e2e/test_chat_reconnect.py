@@ -17,8 +17,8 @@ from accounts.models import User
 from chat.actions import do_send_message
 from chat.models import Message, Room
 from tests.conftest import TenantInfo, database_url_for_subprocess
-from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
-from tests.e2e.test_chat_app import OUTBOX_SIZE, ChatScene, message, open_chat, send
+from tests.e2e.conftest import LiveServer, save_screenshot
+from tests.e2e.test_chat_app import OUTBOX_SIZE, ChatScene, contexts, message, open_chat, send
 from tests.e2e.test_chat_app import scene as scene  # the fixture
 from tests.servers import DaphneProcess, free_port, server_env
 
@@ -48,9 +48,7 @@ def test_browsers_come_back_after_the_server_is_killed_and_miss_nothing(
     django_db_blocker: DjangoDbBlocker,
 ) -> None:
     server, live = own_server
-    ann_context = browser.new_context(viewport=VIEWPORT)
-    bob_context = browser.new_context(viewport=VIEWPORT)
-    try:
+    with contexts(browser, 2) as (ann_context, bob_context):
         ann = open_chat(ann_context, live, tenant_a.host, scene.ann_email, scene.room_id)
         bob = open_chat(bob_context, live, tenant_a.host, scene.bob_email, scene.room_id)
         send(ann, "Before the crash")
@@ -87,6 +85,3 @@ def test_browsers_come_back_after_the_server_is_killed_and_miss_nothing(
         save_screenshot(bob, "chat-server-back")
         with django_db_blocker.unblock(), schema_context(tenant_a.schema):
             assert Message.objects.filter(room_id=scene.room_id, body="Written while the server was down").count() == 1
-    finally:
-        ann_context.close()
-        bob_context.close()

@@ -1359,15 +1359,19 @@ class ChatApp {
   // Room management and dialogs
   // =====================================================================================
 
+  /** A room this person just created, opened or joined: into the sidebar, followed, shown. */
+  async enterRoom(room) {
+    this.mergeRoom({ ...room, is_member: true });
+    this.subscribe(room.id);
+    this.renderSidebar();
+    await this.openRoom(room.id);
+  }
+
   async joinRoom(roomId) {
     try {
       await post(`/api/rooms/${roomId}/members/`, { user: me.id });
-      const room = await get(`/api/rooms/${roomId}/`);
-      this.mergeRoom({ ...room, is_member: true });
       this.previewRoom = null;
-      this.subscribe(roomId);
-      this.renderSidebar();
-      await this.openRoom(roomId);
+      await this.enterRoom(await get(`/api/rooms/${roomId}/`));
     } catch (error) {
       this.toast(error.message);
     }
@@ -1407,16 +1411,9 @@ class ChatApp {
     const form = $("rename-form");
     form.name.value = room.name;
     form.topic.value = room.topic || "";
-    setError(form, "");
-    form.onsubmit = async (event) => {
-      event.preventDefault();
-      try {
-        this.onRoomUpdated(await patch(`/api/rooms/${room.id}/`, { name: form.name.value.trim(), topic: form.topic.value.trim() }));
-        dialog.close();
-      } catch (error) {
-        setError(form, error.message);
-      }
-    };
+    onDialogSubmit(dialog, form, async () => {
+      this.onRoomUpdated(await patch(`/api/rooms/${room.id}/`, { name: form.name.value.trim(), topic: form.topic.value.trim() }));
+    });
     dialog.showModal();
   }
 
@@ -1424,19 +1421,10 @@ class ChatApp {
     const dialog = $("dialog-create");
     const form = $("create-form");
     form.reset();
-    setError(form, "");
-    form.onsubmit = async (event) => {
-      event.preventDefault();
-      try {
-        const room = await post("/api/rooms/", { name: form.name.value.trim(), topic: form.topic.value.trim(), kind: form.kind.value });
-        this.mergeRoom({ ...room, is_member: true, role: room.role || "owner" });
-        this.subscribe(room.id);
-        dialog.close();
-        await this.openRoom(room.id);
-      } catch (error) {
-        setError(form, error.message);
-      }
-    };
+    onDialogSubmit(dialog, form, async () => {
+      const room = await post("/api/rooms/", { name: form.name.value.trim(), topic: form.topic.value.trim(), kind: form.kind.value });
+      return () => this.enterRoom(room);
+    });
     dialog.showModal();
   }
 
@@ -1536,18 +1524,10 @@ class ChatApp {
     search.oninput = lookup;
     renderChosen();
     lookup();
-    form.onsubmit = async (event) => {
-      event.preventDefault();
-      try {
-        const room = await post("/api/direct/", { users: [...chosen.keys()] });
-        this.mergeRoom({ ...room, is_member: true });
-        this.subscribe(room.id);
-        dialog.close();
-        await this.openRoom(room.id);
-      } catch (error) {
-        setError(form, error.message);
-      }
-    };
+    onDialogSubmit(dialog, form, async () => {
+      const room = await post("/api/direct/", { users: [...chosen.keys()] });
+      return () => this.enterRoom(room);
+    });
     dialog.showModal();
     search.focus();
   }
@@ -1815,6 +1795,24 @@ class ChatApp {
 function setError(form, text) {
   const box = form.querySelector("[data-error]");
   if (box) box.textContent = text;
+}
+
+/** A dialog's form runs `work` on submit: an error is shown in the form, which stays open;
+ * on success the dialog closes, then whatever `work` returned to run next is run. */
+function onDialogSubmit(dialog, form, work) {
+  setError(form, "");
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    let next;
+    try {
+      next = await work();
+    } catch (error) {
+      setError(form, error.message);
+      return;
+    }
+    dialog.close();
+    if (typeof next === "function") await next();
+  };
 }
 
 function confirmDialog(title, text, okLabel) {
