@@ -410,6 +410,14 @@ def test_history_search_thread_mentions_and_shortcuts(
         ann.keyboard.press("Escape")
         expect(help_dialog).to_be_hidden()
 
+        # and Ctrl+K finds people too: choosing Bob opens a direct message with him
+        ann.keyboard.press("Control+k")
+        switcher.fill(scene.bob_handle)
+        expect(ann.get_by_role("option").filter(has_text="new message")).to_be_visible()
+        switcher.press("Enter")
+        expect(ann.locator("#room-name")).to_contain_text("Bob")
+        expect(ann.locator("#dm-list")).to_contain_text("Bob")
+
 
 def test_direct_message_with_presence_and_joining_a_public_room(
     tenant_a: TenantInfo,

@@ -1556,46 +1556,83 @@ class ChatApp {
     }
   }
 
+  /** Ctrl/Cmd+K: conversations of the sidebar by name, then people of the workspace (choosing
+   * one opens the direct message with them). */
   quickSwitcher() {
     const dialog = $("dialog-switcher");
     const input = $("switcher-input");
     const list = $("switcher-list");
     let active = 0;
     let shown = [];
+    let people = [];
     const render = () => {
-      const q = input.value.trim().toLowerCase().replace(/^#/, "");
-      shown = this.sidebarOrder()
+      const q = input.value.trim().toLowerCase().replace(/^[#@]/, "");
+      const rooms = this.sidebarOrder()
         .map((id) => this.rooms.get(id))
-        .filter((room) => !q || roomTitle(room).toLowerCase().includes(q));
+        .filter((room) => !q || roomTitle(room).toLowerCase().includes(q))
+        .map((room) => ({ key: `room-${room.id}`, room }));
+      const withDm = new Set(
+        [...this.rooms.values()].filter((r) => r.kind === "direct" && dmPeople(r).length === 1).map((r) => dmPeople(r)[0].id),
+      );
+      const persons = q ? people.filter((p) => p.id !== me.id && !withDm.has(p.id)).map((p) => ({ key: `person-${p.id}`, person: p })) : [];
+      shown = [...rooms, ...persons];
       active = Math.min(active, Math.max(0, shown.length - 1));
       list.replaceChildren(
-        ...shown.map((room, index) =>
-          h(
+        ...shown.map((item, index) => {
+          const attrs = {
+            role: "option",
+            id: `switch-${item.key}`,
+            class: "switch-item",
+            "aria-selected": index === active ? "true" : "false",
+            onclick: () => choose(item),
+          };
+          if (item.room) {
+            const room = item.room;
+            return h(
+              "li",
+              attrs,
+              h("span", { class: "room-glyph", "aria-hidden": "true" }, room.kind === "direct" ? "@" : room.kind === "private" ? "🔒" : "#"),
+              h("span", {}, roomTitle(room)),
+              room.unread ? h("span", { class: "badge" }, String(room.unread)) : "",
+            );
+          }
+          const person = item.person;
+          return h(
             "li",
-            {
-              role: "option",
-              id: `switch-${room.id}`,
-              class: "switch-item",
-              "aria-selected": index === active ? "true" : "false",
-              onclick: () => choose(room.id),
-            },
-            h("span", { class: "room-glyph", "aria-hidden": "true" }, room.kind === "direct" ? "@" : room.kind === "private" ? "🔒" : "#"),
-            h("span", {}, roomTitle(room)),
-            room.unread ? h("span", { class: "badge" }, String(room.unread)) : "",
-          ),
-        ),
+            attrs,
+            h("span", { class: "presence-dot", "data-presence": this.presence.get(person.id) || "offline", "aria-hidden": "true" }),
+            h("span", {}, person.name || handleOf(person), h("span", { class: "muted" }, ` @${handleOf(person)} · new message`)),
+          );
+        }),
       );
-      if (!shown.length) list.append(h("li", { class: "muted pick-empty" }, "No conversation matches."));
-      if (shown[active]) input.setAttribute("aria-activedescendant", `switch-${shown[active].id}`);
+      if (!shown.length) list.append(h("li", { class: "muted pick-empty" }, "No conversation or person matches."));
+      if (shown[active]) input.setAttribute("aria-activedescendant", `switch-${shown[active].key}`);
     };
-    const choose = (id) => {
+    const lookup = debounce(async () => {
+      const q = input.value.trim().replace(/^[#@]/, "");
+      if (!q) return;
+      try {
+        people = results(await get(`/api/directory/${qs({ q })}`)).slice(0, 8);
+      } catch {
+        people = [];
+      }
+      if (dialog.open) render();
+    }, 150);
+    const choose = async (item) => {
       dialog.close();
-      this.openRoom(id);
+      if (item.room) return this.openRoom(item.room.id);
+      try {
+        await this.enterRoom(await post("/api/direct/", { users: [item.person.id] }));
+      } catch (error) {
+        this.toast(error.message);
+      }
     };
     input.value = "";
     input.oninput = () => {
       active = 0;
+      people = [];
       render();
+      lookup();
     };
     input.onkeydown = (event) => {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -1603,10 +1640,10 @@ class ChatApp {
         if (!shown.length) return;
         active = (active + (event.key === "ArrowDown" ? 1 : -1) + shown.length) % shown.length;
         render();
-        document.getElementById(`switch-${shown[active].id}`)?.scrollIntoView({ block: "nearest" });
+        document.getElementById(`switch-${shown[active].key}`)?.scrollIntoView({ block: "nearest" });
       } else if (event.key === "Enter") {
         event.preventDefault();
-        if (shown[active]) choose(shown[active].id);
+        if (shown[active]) choose(shown[active]);
       }
     };
     render();
