@@ -515,3 +515,33 @@ def test_owner_renames_and_archives_a_room_and_a_member_leaves(
     expect(ann.locator("#composer-readonly")).to_contain_text("archived")
     expect(ann.locator("#composer-input")).to_be_hidden()
     save_screenshot(ann, "chat-archived")
+
+
+def test_a_message_written_offline_survives_closing_the_tab(
+    live_server: LiveServer,
+    tenant_a: TenantInfo,
+    scene: ChatScene,
+    duo: tuple[Page, Page],
+    django_db_blocker: DjangoDbBlocker,
+) -> None:
+    ann, bob = duo
+    # given: Bob writes while offline, and closes the tab before the network is back
+    bob.context.set_offline(True)
+    expect(bob.locator("#chat-app")).to_have_attribute("data-connection", "offline")
+    send(bob, "Kept through a closed tab")
+    expect(bob.locator("#message-list > li.pending")).to_contain_text("sending…")
+    context = bob.context
+    bob.close()
+    context.set_offline(False)
+
+    # when: he opens the app again
+    again = context.new_page()
+    again.goto(live_server.url_for(tenant_a.host, f"/#room-{scene.room_id}"))
+
+    # then: the message goes out from where it was kept, once
+    expect(message(again, "Kept through a closed tab")).to_have_count(1)
+    expect(message(ann, "Kept through a closed tab")).to_have_count(1)
+    expect(again.locator("#message-list > li.pending")).to_have_count(0)
+    assert again.evaluate(OUTBOX_SIZE) == 0
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        assert Message.objects.filter(room_id=scene.room_id, body="Kept through a closed tab").count() == 1

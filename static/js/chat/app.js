@@ -242,7 +242,9 @@ class ChatApp {
     const frame = { type: "subscribe", room: roomId };
     if (rs.maxSeen) frame.after = rs.maxSeen;
     if (changesSince && rs.maxSeen) frame.changes_since = changesSince;
-    this.socket.send(frame);
+    // Without `after` the room streams from now on with no replay: once its history is loaded
+    // it is subscribed again from the newest message loaded, so nothing falls in between.
+    if (this.socket.send(frame)) rs.blind = !frame.after;
   }
 
   onFrame(frame) {
@@ -609,6 +611,7 @@ class ChatApp {
     for (const [id, msg] of rs.buffer) rs.msgs.set(id, msg);
     rs.buffer.clear();
     rs.loaded = true;
+    if (rs.blind && this.socket.isOpen) this.subscribe(roomId);
   }
 
   async loadAround(roomId, messageId) {
