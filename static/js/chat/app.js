@@ -11,14 +11,15 @@
 //   same client_id after every reconnect (the server stores it once).
 
 import { del, get, patch, post, qs, serverNow } from "./api.js";
-import { Composer, handleOf } from "./composer.js";
+import { Composer } from "./composer.js";
+import { config, me } from "./config.js";
+import { browseRooms, confirmDialog, createRoom, newDirect, quickSwitcher, renameRoom, showMembers } from "./dialogs.js";
 import { EMOJI, fillMessage, insertInOrder, messageElement, pendingElement, relayout } from "./messages.js";
 import { Outbox } from "./outbox.js";
+import { dmPeople, roomLabel, roomTitle } from "./rooms.js";
 import { ChatSocket } from "./socket.js";
-import { debounce, h, isMac, isTypingTarget, results, snippetNodes, uuid } from "./util.js";
+import { h, isMac, isTypingTarget, results, snippetNodes, uuid } from "./util.js";
 
-const config = JSON.parse(document.getElementById("chat-config").textContent);
-const me = config.me;
 const $ = (id) => document.getElementById(id);
 
 const PAGE = 50;
@@ -66,27 +67,6 @@ const el = {
   myPresence: $("my-presence"),
   myPresenceLabel: $("my-presence-label"),
 };
-
-function roomTitle(room) {
-  if (!room) return "";
-  if (room.kind === "direct") {
-    const others = dmPeople(room);
-    if (others.length) return others.map((p) => p.name).join(", ");
-  }
-  return room.name;
-}
-
-/** The other people of a direct message, whatever shape the room payload gives them in. */
-function dmPeople(room) {
-  const list = Array.isArray(room.others) ? room.others : [];
-  return list
-    .map((p) => (typeof p === "object" ? { id: p.id, name: p.name || p.email || `#${p.id}` } : { id: p, name: `#${p}` }))
-    .filter((p) => p.id !== me.id);
-}
-
-function roomLabel(room) {
-  return room.kind === "direct" ? roomTitle(room) : `#${room.name}`;
-}
 
 function plainText(html) {
   const doc = new DOMParser().parseFromString(`<body>${html || ""}</body>`, "text/html");
@@ -1359,7 +1339,7 @@ class ChatApp {
   }
 
   // =====================================================================================
-  // Room management and dialogs
+  // Joining, leaving, archiving (the dialogs are in dialogs.js)
   // =====================================================================================
 
   /** A room this person just created, opened or joined: into the sidebar, followed, shown. */
@@ -1407,253 +1387,6 @@ class ChatApp {
     }
   }
 
-  renameRoom() {
-    const room = this.rooms.get(this.current);
-    if (!room) return;
-    const dialog = $("dialog-rename");
-    const form = $("rename-form");
-    form.name.value = room.name;
-    form.topic.value = room.topic || "";
-    onDialogSubmit(dialog, form, async () => {
-      this.onRoomUpdated(await patch(`/api/rooms/${room.id}/`, { name: form.name.value.trim(), topic: form.topic.value.trim() }));
-    });
-    dialog.showModal();
-  }
-
-  createRoom() {
-    const dialog = $("dialog-create");
-    const form = $("create-form");
-    form.reset();
-    onDialogSubmit(dialog, form, async () => {
-      const room = await post("/api/rooms/", { name: form.name.value.trim(), topic: form.topic.value.trim(), kind: form.kind.value });
-      return () => this.enterRoom(room);
-    });
-    dialog.showModal();
-  }
-
-  async browseRooms() {
-    const dialog = $("dialog-browse");
-    const list = $("browse-list");
-    const filter = $("browse-filter");
-    filter.value = "";
-    list.replaceChildren(h("li", { class: "muted" }, "Loading channels…"));
-    dialog.showModal();
-    let rooms = [];
-    try {
-      rooms = results(await get("/api/rooms/?browse=1"));
-    } catch (error) {
-      list.replaceChildren(h("li", { class: "form-error" }, error.message));
-      return;
-    }
-    const render = () => {
-      const q = filter.value.trim().toLowerCase();
-      const shown = rooms.filter((r) => !q || r.name.toLowerCase().includes(q) || (r.topic || "").toLowerCase().includes(q));
-      list.replaceChildren(
-        ...(shown.length
-          ? shown.map((room) => {
-              const joined = this.rooms.has(room.id);
-              return h(
-                "li",
-                { class: "pick" },
-                h("div", { class: "pick-main" }, h("strong", {}, `#${room.name}`), room.topic ? h("span", { class: "muted" }, room.topic) : ""),
-                h(
-                  "div",
-                  { class: "pick-actions" },
-                  h("button", { type: "button", class: "btn btn-secondary btn-sm", onclick: () => (dialog.close(), this.openRoom(room.id)) }, joined ? "Open" : "View"),
-                  joined ? "" : h("button", { type: "button", class: "btn btn-primary btn-sm", onclick: () => (dialog.close(), this.joinRoom(room.id)) }, "Join"),
-                ),
-              );
-            })
-          : [h("li", { class: "muted pick-empty" }, rooms.length ? "No channel matches." : "There are no other public channels to join.")]),
-      );
-    };
-    filter.oninput = render;
-    render();
-    filter.focus();
-  }
-
-  newDirect() {
-    const dialog = $("dialog-dm");
-    const form = $("dm-form");
-    const search = $("dm-search");
-    const list = $("dm-results");
-    const chosenBox = $("dm-chosen");
-    const go = $("dm-go");
-    const chosen = new Map();
-    setError(form, "");
-    search.value = "";
-    const renderChosen = () => {
-      chosenBox.replaceChildren(
-        ...[...chosen.values()].map((p) =>
-          h("button", { type: "button", class: "chip", "aria-label": `Remove ${p.name}`, onclick: () => (chosen.delete(p.id), renderChosen()) }, p.name, " ×"),
-        ),
-      );
-      go.disabled = !chosen.size;
-    };
-    const lookup = debounce(async () => {
-      try {
-        const people = results(await get(`/api/directory/${qs({ q: search.value.trim() })}`)).filter((p) => p.id !== me.id);
-        list.replaceChildren(
-          ...(people.length
-            ? people.slice(0, 12).map((p) =>
-                h(
-                  "li",
-                  { class: "pick" },
-                  h(
-                    "button",
-                    {
-                      type: "button",
-                      class: "pick-person",
-                      role: "option",
-                      "aria-selected": chosen.has(p.id) ? "true" : "false",
-                      onclick: () => {
-                        chosen.set(p.id, { id: p.id, name: p.name || handleOf(p) });
-                        renderChosen();
-                        search.focus();
-                      },
-                    },
-                    h("span", { class: "presence-dot", "data-presence": this.presence.get(p.id) || "offline", "aria-hidden": "true" }),
-                    h("strong", {}, p.name || handleOf(p)),
-                    h("span", { class: "muted" }, ` @${handleOf(p)}`),
-                  ),
-                ),
-              )
-            : [h("li", { class: "muted pick-empty" }, "Nobody found.")]),
-        );
-      } catch (error) {
-        list.replaceChildren(h("li", { class: "form-error" }, error.message));
-      }
-    }, 150);
-    search.oninput = lookup;
-    renderChosen();
-    lookup();
-    onDialogSubmit(dialog, form, async () => {
-      const room = await post("/api/direct/", { users: [...chosen.keys()] });
-      return () => this.enterRoom(room);
-    });
-    dialog.showModal();
-    search.focus();
-  }
-
-  async showMembers() {
-    const dialog = $("dialog-members");
-    const list = $("members-list");
-    list.replaceChildren(h("li", { class: "muted" }, "Loading…"));
-    dialog.showModal();
-    try {
-      const members = results(await get(`/api/rooms/${this.current}/members/`));
-      list.replaceChildren(
-        ...members.map((m) => {
-          const person = m.user && typeof m.user === "object" ? m.user : m;
-          const status = this.presence.get(person.id) || "offline";
-          return h(
-            "li",
-            { class: "pick" },
-            h("span", { class: "presence-dot", "data-presence": status, title: status }),
-            h("div", { class: "pick-main" }, h("strong", {}, person.name || person.email || `#${person.id}`), h("span", { class: "muted" }, `${status}${m.role && m.role !== "member" ? ` · ${m.role}` : ""}`)),
-          );
-        }),
-      );
-    } catch (error) {
-      list.replaceChildren(h("li", { class: "form-error" }, error.message));
-    }
-  }
-
-  /** Ctrl/Cmd+K: conversations of the sidebar by name, then people of the workspace (choosing
-   * one opens the direct message with them). */
-  quickSwitcher() {
-    const dialog = $("dialog-switcher");
-    const input = $("switcher-input");
-    const list = $("switcher-list");
-    let active = 0;
-    let shown = [];
-    let people = [];
-    const render = () => {
-      const q = input.value.trim().toLowerCase().replace(/^[#@]/, "");
-      const rooms = this.sidebarOrder()
-        .map((id) => this.rooms.get(id))
-        .filter((room) => !q || roomTitle(room).toLowerCase().includes(q))
-        .map((room) => ({ key: `room-${room.id}`, room }));
-      const withDm = new Set(
-        [...this.rooms.values()].filter((r) => r.kind === "direct" && dmPeople(r).length === 1).map((r) => dmPeople(r)[0].id),
-      );
-      const persons = q ? people.filter((p) => p.id !== me.id && !withDm.has(p.id)).map((p) => ({ key: `person-${p.id}`, person: p })) : [];
-      shown = [...rooms, ...persons];
-      active = Math.min(active, Math.max(0, shown.length - 1));
-      list.replaceChildren(
-        ...shown.map((item, index) => {
-          const attrs = {
-            role: "option",
-            id: `switch-${item.key}`,
-            class: "switch-item",
-            "aria-selected": index === active ? "true" : "false",
-            onclick: () => choose(item),
-          };
-          if (item.room) {
-            const room = item.room;
-            return h(
-              "li",
-              attrs,
-              h("span", { class: "room-glyph", "aria-hidden": "true" }, room.kind === "direct" ? "@" : room.kind === "private" ? "🔒" : "#"),
-              h("span", {}, roomTitle(room)),
-              room.unread ? h("span", { class: "badge" }, String(room.unread)) : "",
-            );
-          }
-          const person = item.person;
-          return h(
-            "li",
-            attrs,
-            h("span", { class: "presence-dot", "data-presence": this.presence.get(person.id) || "offline", "aria-hidden": "true" }),
-            h("span", {}, person.name || handleOf(person), h("span", { class: "muted" }, ` @${handleOf(person)} · new message`)),
-          );
-        }),
-      );
-      if (!shown.length) list.append(h("li", { class: "muted pick-empty" }, "No conversation or person matches."));
-      if (shown[active]) input.setAttribute("aria-activedescendant", `switch-${shown[active].key}`);
-    };
-    const lookup = debounce(async () => {
-      const q = input.value.trim().replace(/^[#@]/, "");
-      if (!q) return;
-      try {
-        people = results(await get(`/api/directory/${qs({ q })}`)).slice(0, 8);
-      } catch {
-        people = [];
-      }
-      if (dialog.open) render();
-    }, 150);
-    const choose = async (item) => {
-      dialog.close();
-      if (item.room) return this.openRoom(item.room.id);
-      try {
-        await this.enterRoom(await post("/api/direct/", { users: [item.person.id] }));
-      } catch (error) {
-        this.toast(error.message);
-      }
-    };
-    input.value = "";
-    input.oninput = () => {
-      active = 0;
-      people = [];
-      render();
-      lookup();
-    };
-    input.onkeydown = (event) => {
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        if (!shown.length) return;
-        active = (active + (event.key === "ArrowDown" ? 1 : -1) + shown.length) % shown.length;
-        render();
-        document.getElementById(`switch-${shown[active].key}`)?.scrollIntoView({ block: "nearest" });
-      } else if (event.key === "Enter") {
-        event.preventDefault();
-        if (shown[active]) choose(shown[active]);
-      }
-    };
-    render();
-    dialog.showModal();
-    input.focus();
-  }
-
   switchBy(step) {
     const order = this.sidebarOrder();
     if (!order.length) return;
@@ -1690,13 +1423,13 @@ class ChatApp {
       const msg = li && li.dataset.id ? this.findMessage(Number(li.dataset.id), inThread) : null;
       switch (action) {
         case "switcher":
-          return this.quickSwitcher();
+          return quickSwitcher(this);
         case "create-room":
-          return this.createRoom();
+          return createRoom(this);
         case "browse":
-          return this.browseRooms();
+          return browseRooms(this);
         case "new-dm":
-          return this.newDirect();
+          return newDirect(this);
         case "help":
           return $("dialog-help").showModal();
         case "open-drawer":
@@ -1706,10 +1439,10 @@ class ChatApp {
         case "close-panel":
           return this.closePanel();
         case "members":
-          return this.showMembers();
+          return showMembers(this);
         case "rename":
           this.closeMenu();
-          return this.renameRoom();
+          return renameRoom(this);
         case "archive":
           this.closeMenu();
           return this.archiveRoom();
@@ -1808,7 +1541,7 @@ class ChatApp {
     if (mod && (event.key === "k" || event.key === "K")) {
       event.preventDefault();
       for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
-      this.quickSwitcher();
+      quickSwitcher(this);
       return;
     }
     if (document.querySelector("dialog[open]")) return; // the dialog handles its own keys (Esc closes it)
@@ -1830,42 +1563,6 @@ class ChatApp {
       el.searchInput.focus();
     }
   }
-}
-
-function setError(form, text) {
-  const box = form.querySelector("[data-error]");
-  if (box) box.textContent = text;
-}
-
-/** A dialog's form runs `work` on submit: an error is shown in the form, which stays open;
- * on success the dialog closes, then whatever `work` returned to run next is run. */
-function onDialogSubmit(dialog, form, work) {
-  setError(form, "");
-  form.onsubmit = async (event) => {
-    event.preventDefault();
-    let next;
-    try {
-      next = await work();
-    } catch (error) {
-      setError(form, error.message);
-      return;
-    }
-    dialog.close();
-    if (typeof next === "function") await next();
-  };
-}
-
-function confirmDialog(title, text, okLabel) {
-  const dialog = $("dialog-confirm");
-  $("confirm-title").textContent = title;
-  $("confirm-text").textContent = text;
-  $("confirm-ok").textContent = okLabel;
-  dialog.returnValue = "";
-  dialog.showModal();
-  $("confirm-ok").focus();
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
-  });
 }
 
 const app = new ChatApp();
