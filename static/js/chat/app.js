@@ -27,6 +27,8 @@ const AROUND = 25;
 const IDLE_AFTER_MS = 3 * 60 * 1000;
 const TYPING_SHOWN_MS = 6000;
 const UNCONFIRMED_AFTER_MS = 20000;
+const TRANSIENT_ERRORS = new Set(["rate_limited", "server_error"]);
+const AUTO_RETRIES = 5;
 // `changes_since` is in the server's time (its Date header is second-grained, and a change may
 // be committed a little before its frame arrives): ask from a little earlier; repeats are harmless.
 const CHANGES_MARGIN_MS = 60 * 1000;
@@ -219,7 +221,7 @@ class ChatApp {
 
   subscribe(roomId, changesSince) {
     const rs = this.roomState(roomId);
-    const frame = { type: "subscribe", room: roomId };
+    const frame = { type: "subscribe", room: roomId, ref: `sub:${roomId}` };
     if (rs.maxSeen) frame.after = rs.maxSeen;
     if (changesSince && rs.maxSeen) frame.changes_since = changesSince;
     // Without `after` the room streams from now on with no replay: once its history is loaded
@@ -431,14 +433,26 @@ class ChatApp {
   }
 
   onError(frame) {
-    const ref = frame.ref || "";
+    const ref = String(frame.ref || "");
     if (ref.startsWith("send:")) {
       const clientId = ref.slice(5);
-      const item = this.outbox.update(clientId, { state: "failed", error: frame.detail || "Not sent." });
-      if (item) this.renderPending(item);
+      const item = this.outbox.get(clientId);
+      if (!item) return;
+      // Passing trouble (too fast, a server hiccup): the same client_id goes again shortly.
+      const attempts = (item.attempts || 0) + 1;
+      if (TRANSIENT_ERRORS.has(frame.code) && attempts <= AUTO_RETRIES) {
+        this.outbox.update(clientId, { attempts });
+        setTimeout(() => this.outbox.get(clientId) && this.transmit(this.outbox.get(clientId)), 1500 * attempts);
+        return;
+      }
+      this.renderPending(this.outbox.update(clientId, { state: "failed", error: frame.detail || "Not sent." }));
       return;
     }
-    if (frame.code === "not_found" && ref.startsWith("sub:")) return;
+    if (ref.startsWith("sub:")) {
+      // The room went away (deleted, or access lost) while this page was not listening.
+      if (frame.code === "not_found" || frame.code === "forbidden") this.onRoomRemoved(Number(ref.slice(4)));
+      return;
+    }
     this.toast(frame.detail || "Something went wrong.");
   }
 
@@ -474,7 +488,7 @@ class ChatApp {
   }
 
   retry(clientId) {
-    const item = this.outbox.update(clientId, { state: "sending", error: null });
+    const item = this.outbox.update(clientId, { state: "sending", error: null, attempts: 0 });
     if (!item) return;
     this.renderPending(item);
     this.transmit(item);
