@@ -445,7 +445,8 @@ class ChatApp {
         setTimeout(() => this.outbox.get(clientId) && this.transmit(this.outbox.get(clientId)), 1500 * attempts);
         return;
       }
-      this.renderPending(this.outbox.update(clientId, { state: "failed", error: frame.detail || "Not sent." }));
+      // Refused by the server: re-sending would not help, the person decides (retry or discard).
+      this.renderPending(this.outbox.update(clientId, { state: "failed", refused: true, error: frame.detail || "Not sent." }));
       return;
     }
     if (ref.startsWith("sub:")) {
@@ -473,9 +474,11 @@ class ChatApp {
     if (this.socket.send(frame)) this.unconfirmed.set(item.client_id, Date.now());
   }
 
+  /** After every (re)connect: everything not yet confirmed goes again, with its client_id. */
   flushOutbox() {
     for (const item of this.outbox.all()) {
-      if (item.state === "failed") continue;
+      if (item.refused) continue;
+      if (item.state === "failed") this.renderPending(this.outbox.update(item.client_id, { state: "sending", error: null }));
       this.transmit(item);
     }
   }
@@ -488,7 +491,7 @@ class ChatApp {
   }
 
   retry(clientId) {
-    const item = this.outbox.update(clientId, { state: "sending", error: null, attempts: 0 });
+    const item = this.outbox.update(clientId, { state: "sending", error: null, attempts: 0, refused: false });
     if (!item) return;
     this.renderPending(item);
     this.transmit(item);
@@ -1008,6 +1011,7 @@ class ChatApp {
     for (const [clientId, since] of this.unconfirmed) {
       if (Date.now() - since > UNCONFIRMED_AFTER_MS && this.socket.isOpen) {
         this.unconfirmed.delete(clientId);
+        // Shown as not sent (with Retry); it still goes again by itself after a reconnect.
         const item = this.outbox.update(clientId, { state: "failed", error: "Not confirmed by the server yet." });
         if (item) this.renderPending(item);
       }

@@ -1,7 +1,8 @@
 // One WebSocket for every room, that comes back by itself.
 //
-// Reconnects after any drop with exponential backoff and full jitter (so a restarted server is
-// not hit by every client in the same second); the browser's `offline` event counts as a drop,
+// Reconnects after any drop with exponential backoff and jitter (each wait is between half and
+// all of a ceiling that doubles up to 30 s, so a restarted server is not hit by every client in
+// the same second); the browser's `offline` event counts as a drop,
 // since an open socket may survive a lost network without noticing; `online` retries at once.
 // A ping every 25 s that gets no answer within 10 s also counts as a drop (half-open TCP).
 //
