@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.provision import (  # noqa: E402
+    bench_database_url,
     load_average,
     machine_info,
     now,
@@ -71,16 +72,6 @@ TARGET_DEEP_RATIO = 1.5
 TARGET_RARE_P95_MS = 50.0
 TARGET_COMMON_RATIO = 3.0
 RESULTS_FILE = ROOT / "bench" / "results" / "history.json"
-
-
-def bench_database_url(url: str) -> str:
-    base, sep, query = url.partition("?")
-    head, slash, name = base.rpartition("/")
-    if not slash or not name:
-        raise SystemExit(f"cannot find a database name in DATABASE_URL {url!r}")
-    if name.endswith(DB_SUFFIX):
-        return url
-    return f"{head}/{name}{DB_SUFFIX}{sep}{query}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -338,7 +329,7 @@ def main(argv: Sequence[str]) -> int:
     if not source_url:
         print("DATABASE_URL is not set; run through `make bench-history`.", file=sys.stderr)
         return 2
-    url = bench_database_url(source_url)
+    url = bench_database_url(source_url, DB_SUFFIX)
     database = prepare_database(url, fresh=args.fresh)
     setup_django(url)
 

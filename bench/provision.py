@@ -119,15 +119,15 @@ class Report:
 # ----------------------------------------------------------------------------------------------
 # The benchmark's own database (before django.setup())
 # ----------------------------------------------------------------------------------------------
-def bench_database_url(url: str) -> str:
-    """DATABASE_URL with its database name (the last path segment) suffixed with DB_SUFFIX."""
+def bench_database_url(url: str, suffix: str = DB_SUFFIX) -> str:
+    """DATABASE_URL with its database name (the last path segment) suffixed with `suffix`."""
     base, sep, query = url.partition("?")
     head, slash, name = base.rpartition("/")
     if not slash or not name:
         raise SystemExit(f"cannot find a database name in DATABASE_URL {url!r}")
-    if name.endswith(DB_SUFFIX):
+    if name.endswith(suffix):
         return url
-    return f"{head}/{name}{DB_SUFFIX}{sep}{query}"
+    return f"{head}/{name}{suffix}{sep}{query}"
 
 
 def server_connection_kwargs(url: str) -> dict[str, Any]:
