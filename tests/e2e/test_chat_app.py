@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, WebSocket, expect
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
@@ -179,10 +179,14 @@ def test_two_people_chat_react_edit_and_catch_up_after_going_offline(
         expect(message(bob, text)).to_have_count(0)
 
     # when: the network comes back
+    new_sockets: list[WebSocket] = []
+    bob.on("websocket", lambda socket: new_sockets.append(socket))
     bob.context.set_offline(False)
 
     # then: Bob reconnects and finds every missed message, each once, in order
     expect(bob.locator("#chat-app")).to_have_attribute("data-connection", "open")
+    # ... on a new socket: the old one was dropped when the network went
+    assert [socket.url.endswith("/ws/chat/") for socket in new_sockets] == [True]
     for text in missed:
         expect(message(bob, text)).to_have_count(1)
     bodies = bob.locator("#message-list > li.msg:not(.pending) .msg-body").all_inner_texts()
