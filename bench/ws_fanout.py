@@ -741,8 +741,29 @@ def mint(broadcasters: int, listeners: int) -> Tokens:
 # ----------------------------------------------------------------------------------------------
 # Running the levels
 # ----------------------------------------------------------------------------------------------
+def forget_old_servers(tenant_id: int) -> int:
+    """Drop the tenant's channel-layer groups (core layer) before a level: the server of the
+    previous level was stopped without leaving its groups, and channels-redis would keep sending
+    every event to its dead channel until the group expires. Each level starts as a fresh
+    deployment would. Returns how many dead channels were dropped."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"asgi:group:t{tenant_id}.*", count=1000))
+        dropped = sum(int(client.zcard(key)) for key in keys)
+        if keys:
+            client.delete(*keys)
+        return dropped
+    finally:
+        client.close()
+
+
 def measure(kind: str, clients: int, target: Target, options: Options) -> StepResult:
     tokens = mint(options.broadcasters, options.listener_users) if kind != "baseline" else Tokens([""], [""])
+    if kind != "baseline":
+        forget_old_servers(target.tenant_id)
     profile = RESULTS_DIR / f"ws_fanout-{kind}-{clients}.prof" if options.profile else None
     server = Server(kind, profile)
     try:
