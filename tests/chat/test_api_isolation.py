@@ -120,3 +120,19 @@ def test_session_sign_in_works_too(tenant_a: TenantInfo) -> None:
     response = browser.get(f"/api/rooms/{room.pk}/messages/")
 
     assert response.status_code == 200
+
+
+def test_ids_out_of_any_range_are_a_404_not_a_500(tenant_a: TenantInfo) -> None:
+    ann = person(tenant_a)
+    room = make_room(tenant_a, ann)
+    huge = 10**30
+
+    for method, path, data in [
+        ("get", f"/api/rooms/{huge}/", None),
+        ("get", f"/api/rooms/{huge}/messages/", None),
+        ("get", f"/api/messages/{huge}/", None),
+        ("post", f"/api/messages/{huge}/reactions/", {"emoji": "👍"}),
+        ("patch", f"/api/rooms/{room.pk}/members/{huge}/", {"role": "member"}),
+        ("delete", f"/api/rooms/{room.pk}/members/{huge}/", None),
+    ]:
+        assert_error(getattr(ann, method)(path, data), 404)
