@@ -113,3 +113,31 @@ def access_message_to_change(user: User, message_id: int | str, *, delete: bool 
         return message, access
     verb = "delete" if delete else "edit"
     raise AccessDenied(f"You can only {verb} your own messages.")
+
+
+def access_member_to_change(
+    user: User, room_id: int | str, member_id: int | str, *, role: str | None = None
+) -> tuple[Membership, RoomAccess]:
+    """Someone else's membership that `user` may give `role`, or remove (`role` None): the room's
+    managers (access_room_to_manage); only the room's owners and the workspace's owners and admins
+    make, change or remove an owner; nobody demotes or removes a room's last owner (leaving is
+    each person's own choice and is not checked here)."""
+    access = access_room_to_manage(user, room_id)
+    try:
+        member_id = int(member_id)
+    except (TypeError, ValueError):
+        raise NotFound from None
+    target = Membership.objects.filter(room=access.room, user_id=member_id).select_related("user").first()
+    if target is None:
+        raise NotFound
+    owner = Membership.Role.OWNER
+    if target.role == owner or role == owner:
+        if not (user.is_workspace_admin or (access.membership is not None and access.membership.role == owner)):
+            raise AccessDenied("Only the room's owners can make, change or remove an owner.")
+        if (
+            target.role == owner
+            and role != owner
+            and not access.room.memberships.filter(role=owner).exclude(pk=target.pk).exists()
+        ):
+            raise AccessDenied("The room's last owner stays an owner.", code="last_owner")
+    return target, access

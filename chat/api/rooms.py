@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from accounts.access import AccessDenied, NotFound
 from accounts.models import User
-from chat.access import RoomAccess, access_room, access_room_to_invite, access_room_to_manage
+from chat.access import access_member_to_change, access_room, access_room_to_invite, access_room_to_manage
 from chat.actions import (
     do_add_members,
     do_create_room,
@@ -141,8 +141,7 @@ class RoomDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         user = person(request)
         access = access_room_to_manage(user, pk)
-        data = valid(s.RoomUpdateSerializer, request.data)
-        changes = data
+        changes = valid(s.RoomUpdateSerializer, request.data)
         room = access.room
         archived = changes.get("archived")
         renames = "name" in changes or "topic" in changes
@@ -227,25 +226,6 @@ class MemberListView(APIView):
         return Response(member_payload(membership), status=status.HTTP_201_CREATED)
 
 
-def _check_owner_rules(actor: User, access: RoomAccess, target: Membership, new_role: str | None) -> None:
-    """Only the room's owners (and the workspace's owners and admins) make, change or remove an
-    owner, and nobody demotes or removes a room's last owner (they may leave it themselves)."""
-    actor_is_owner = user_is_room_owner(actor, access)
-    touches_owner = target.role == Membership.Role.OWNER or new_role == Membership.Role.OWNER
-    if touches_owner and not actor_is_owner:
-        raise AccessDenied("Only the room's owners can make, change or remove an owner.")
-    if target.role == Membership.Role.OWNER and new_role != Membership.Role.OWNER:
-        owners = Membership.objects.filter(room=access.room, role=Membership.Role.OWNER).count()
-        if owners <= 1:
-            raise AccessDenied("The room's last owner stays an owner.", code="last_owner")
-
-
-def user_is_room_owner(user: User, access: RoomAccess) -> bool:
-    return user.is_workspace_admin or (
-        access.membership is not None and access.membership.role == Membership.Role.OWNER
-    )
-
-
 class MemberView(APIView):
     @extend_schema(
         request=s.MemberRoleSerializer,
@@ -255,15 +235,9 @@ class MemberView(APIView):
         "owners, and a room's last owner stays one (`last_owner`).",
     )
     def patch(self, request: Request, pk: int, user_id: int) -> Response:
-        user = person(request)
-        access = access_room_to_manage(user, pk)
         data = valid(s.MemberRoleSerializer, request.data)
-        membership = Membership.objects.filter(room=access.room, user_id=user_id).select_related("user").first()
-        if membership is None:
-            raise NotFound
-        role = data["role"]
-        _check_owner_rules(user, access, membership, role)
-        membership = do_set_member_role(tenant=request.tenant, membership=membership, role=role)
+        membership, _ = access_member_to_change(person(request), pk, user_id, role=data["role"])
+        membership = do_set_member_role(tenant=request.tenant, membership=membership, role=data["role"])
         return Response(member_payload(membership))
 
     @extend_schema(
@@ -280,11 +254,7 @@ class MemberView(APIView):
                 raise NotFound
             do_remove_member(tenant=request.tenant, room=access.room, user=user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        access = access_room_to_manage(user, pk)
-        membership = Membership.objects.filter(room=access.room, user_id=user_id).select_related("user").first()
-        if membership is None:
-            raise NotFound
-        _check_owner_rules(user, access, membership, None)
+        membership, access = access_member_to_change(user, pk, user_id)
         do_remove_member(tenant=request.tenant, room=access.room, user=membership.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
