@@ -147,9 +147,6 @@ class DateOrDateTimeField(serializers.Field):
 
     default_error_messages = {"invalid": "Use a date (YYYY-MM-DD) or an ISO 8601 date and time."}
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-
     def to_internal_value(self, data: Any) -> datetime:
         if not isinstance(data, str) or len(data) > 40:
             self.fail("invalid")
