@@ -212,3 +212,20 @@ def test_search_tolerates_hostile_query_syntax(tenant_a: TenantInfo) -> None:
     for q in ["'", '"', "!!!", "a & | !b", "(", "-", "or or", "\\", "<->", "a:*"]:
         response = ann.get("/api/search/", {"q": q})
         assert response.status_code == 200, (q, response.content)
+
+
+def test_search_pages_over_the_api_and_forgets_a_private_room_once_left(tenant_a: TenantInfo) -> None:
+    ann, bob = person(tenant_a), person(tenant_a)
+    room = make_room(tenant_a, ann, kind=Room.Kind.PRIVATE, members=(bob,))
+    w = word()
+    messages = post_messages(tenant_a, ann, room, [f"{w} {i}" for i in range(5)])
+
+    first = bob.get("/api/search/", {"q": w, "limit": 3}).json()
+    second = bob.get("/api/search/", {"q": w, "limit": 3, "cursor": first["next"]}).json()
+    bob.delete(f"/api/rooms/{room.pk}/members/{bob.id}/")
+    after_leaving = bob.get("/api/search/", {"q": w}).json()
+
+    found = [r["message"]["id"] for r in first["results"] + second["results"]]
+    assert sorted(found) == sorted(m.pk for m in messages)
+    assert second["next"] is None
+    assert after_leaving == {"results": [], "next": None}
