@@ -24,5 +24,5 @@ def _me(user: User) -> dict[str, Any]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    config = {"me": _me(user), "socket_path": "/ws/chat/", "api": "/api/"}
+    config = {"me": _me(user), "socket_path": "/ws/chat/"}
     return render(request, "chat/home.html", {"chat_config": config})

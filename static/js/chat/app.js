@@ -128,11 +128,15 @@ class ChatApp {
 
     await this.loadRooms();
     this.socket.connect();
+    // A link to a room (#room-12) opens it, even a public room not joined yet.
     const fromHash = Number((location.hash.match(/^#room-(\d+)/) || [])[1]);
-    const first = this.rooms.has(fromHash) ? fromHash : this.sidebarOrder()[0];
     el.app.dataset.state = "ready";
-    if (first) await this.openRoom(first);
-    else this.showNoRooms();
+    if (fromHash) await this.openRoom(fromHash);
+    if (!this.current) {
+      const first = this.sidebarOrder()[0];
+      if (first) await this.openRoom(first);
+      else this.showNoRooms();
+    }
   }
 
   async loadRooms() {
