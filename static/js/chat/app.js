@@ -314,8 +314,7 @@ class ChatApp {
     if (!mine && !rs.counted.has(msg.id) && !existed) {
       rs.counted.add(msg.id);
       const room = this.rooms.get(msg.room);
-      const room_last_read = room ? room.last_read_id || 0 : 0;
-      if (room && msg.id > room_last_read && !msg.deleted) {
+      if (room && msg.id > (room.last_read_id || 0) && !msg.deleted) {
         if (this.current === msg.room && this.canSee()) {
           this.announce(`${msg.author ? msg.author.name : "Someone"}: ${plainText(msg.html).slice(0, 140)}`);
           this.markReadSoon();
