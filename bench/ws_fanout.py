@@ -97,6 +97,9 @@ TARGET_SHARE = 0.5
 SERVER_CPU = 0
 GENERATOR_CPU = 1
 GENERATOR_BUSY = 0.9
+# A server that fails a level while using less of its core than this was short of CPU because
+# other work ran on it, not at its own limit.
+SERVER_BUSY = 0.8
 RESULTS_DIR = ROOT / "bench" / "results"
 RESULTS_FILE = RESULTS_DIR / "ws_fanout.json"
 
@@ -149,6 +152,17 @@ class StepResult:
     def generator_saturated(self) -> bool:
         return self.generator_cpu > GENERATOR_BUSY
 
+    @property
+    def server_starved(self) -> bool:
+        """Failed while its core had room: the machine was busy with other work."""
+        return (
+            not self.holds
+            and self.connected == self.clients
+            and self.lost == 0
+            and 0 < self.server_cpu < SERVER_BUSY
+            and not self.generator_saturated
+        )
+
 
 @dataclass
 class KindSummary:
@@ -163,6 +177,7 @@ class KindSummary:
     # the server shares its core with other work, when the measured N does not.
     deliveries_per_cpu_second: float | None = None
     cpu_bound_clients: int | None = None
+    starved: bool = False  # it failed with its core partly idle (see StepResult.server_starved)
 
 
 @dataclass
@@ -827,6 +842,8 @@ def print_row(r: StepResult) -> None:
         notes.append(r.note)
     if r.generator_saturated:
         notes.append("GENERATOR SATURATED")
+    if r.server_starved:
+        notes.append(f"p95 > 500 ms with {r.server_cpu:.0%} of its core: the machine is busy")
     if r.duplicates:
         notes.append(f"{r.duplicates} duplicates")
     if r.closed:
@@ -861,7 +878,26 @@ def summarise(kind: str, results: list[StepResult], baseline: int | None, rate: 
         ratio=ratio,
         deliveries_per_cpu_second=efficiency,
         cpu_bound_clients=round(efficiency / rate) if efficiency else None,
+        starved=any(r.server_starved for r in results if r.clients == min(failed, default=0)),
     )
+
+
+def compare_layers(results: dict[str, list[StepResult]]) -> list[tuple[int, float, float]]:
+    """(N, core, pubsub) deliveries per CPU-second at every N both layers measured. The share of
+    the core a server gets does not change these, so they compare the layers on a busy machine
+    too (at the same N: the per-message cost is spread over the deliveries)."""
+    core = {r.clients: r.deliveries_per_cpu_second for r in results.get("core", [])}
+    pubsub = {r.clients: r.deliveries_per_cpu_second for r in results.get("pubsub", [])}
+    return [(n, c, p) for n in sorted(set(core) & set(pubsub)) if (c := core[n]) and (p := pubsub[n])]
+
+
+def print_layer_comparison(rows: list[tuple[int, float, float]]) -> None:
+    if not rows:
+        return
+    print("Deliveries per CPU-second at the N both layers measured (core / pubsub)")
+    print("  " + ", ".join(f"{n:,}: {c:,.0f} / {p:,.0f}" for n, c, p in rows))
+    ratios = sorted(p / c for _, c, p in rows)
+    print(f"  pubsub / core: median {ratios[len(ratios) // 2]:.2f} (from {ratios[0]:.2f} to {ratios[-1]:.2f})")
 
 
 def choose_layer(summaries: dict[str, KindSummary]) -> str | None:
@@ -883,6 +919,14 @@ def print_summary(summaries: dict[str, KindSummary], choice: str | None) -> None
             else f", {s.deliveries_per_second_at_largest:,.0f} deliveries/s"
         )
         print(f"  {s.kind:<9} {largest}{failed}{ratio}{rate}")
+    starved = [s for s in summaries.values() if s.starved]
+    if starved:
+        print(
+            "Warning: "
+            + ", ".join(s.kind for s in starved)
+            + " failed with part of the core idle: other work was using the machine, so these N"
+            " are understated. Compare the deliveries per CPU-second below, or run on a quiet machine."
+        )
     print("Deliveries per second of server CPU (best level), and the N that would fill one core at this rate")
     for s in summaries.values():
         if s.deliveries_per_cpu_second and s.cpu_bound_clients:
@@ -1054,16 +1098,29 @@ def main(argv: Sequence[str]) -> int:
         "summary": {},
     }
     summaries: dict[str, KindSummary] = {}
+    measured: dict[str, list[StepResult]] = {}
     for kind in args.kinds:
         results = measure_kind(kind, args.levels, args.refine, target, options)
-        report["results"][kind] = [{**asdict(r), "holds": r.holds} for r in results]
+        measured[kind] = results
+        report["results"][kind] = [
+            {
+                **asdict(r),
+                "holds": r.holds,
+                "server_starved": r.server_starved,
+                "generator_saturated": r.generator_saturated,
+            }
+            for r in results
+        ]
         baseline = summaries["baseline"].largest if "baseline" in summaries else None
         summaries[kind] = summarise(kind, results, baseline, options.rate)
         report["summary"] = {k: asdict(s) for k, s in summaries.items()}
         write_json(report)
     choice = choose_layer(summaries)
     print_summary(summaries, choice)
+    comparison = compare_layers(measured)
+    print_layer_comparison(comparison)
     report["layer_choice"] = choice
+    report["layers_per_cpu_second"] = [{"clients": n, "core": c, "pubsub": p} for n, c, p in comparison]
     report["complete"] = True
     report["load_average"]["end"] = [round(v, 2) for v in os.getloadavg()]
     print(f"Load average at start {load_start}, at end {report['load_average']['end']}; {cpus} CPUs")
