@@ -29,6 +29,15 @@ OUTBOX_SIZE = """() => Object.keys(localStorage)
     .reduce((n, key) => n + JSON.parse(localStorage.getItem(key)).length, 0)"""
 
 
+@pytest.fixture(autouse=True)
+def patient_expect() -> Iterator[None]:
+    """The machine running the tests may be busy: give the page up to 15 s (Playwright's
+    default is 5 s), as the contexts do for actions."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @dataclass(frozen=True)
 class ChatScene:
     room_id: int

@@ -19,6 +19,7 @@ from chat.models import Message, Room
 from tests.conftest import TenantInfo, database_url_for_subprocess
 from tests.e2e.conftest import LiveServer, save_screenshot
 from tests.e2e.test_chat_app import OUTBOX_SIZE, ChatScene, contexts, message, open_chat, send
+from tests.e2e.test_chat_app import patient_expect as patient_expect  # autouse here too
 from tests.e2e.test_chat_app import scene as scene  # the fixture
 from tests.servers import DaphneProcess, free_port, server_env
 

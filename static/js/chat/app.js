@@ -134,7 +134,7 @@ class ChatApp {
     if (fromHash) await this.openRoom(fromHash);
     if (!this.current) {
       const first = this.sidebarOrder()[0];
-      if (first) await this.openRoom(first);
+      if (first) await this.openRoom(first, { link: false });
       else this.showNoRooms();
     }
   }
@@ -527,7 +527,9 @@ class ChatApp {
   // Rooms and history
   // =====================================================================================
 
-  async openRoom(roomId, { around = null, focus = true } = {}) {
+  /** Show a room (`around` a message, or at the read position). `link: false` leaves the
+   * address as it is (the room opened by default at start-up). */
+  async openRoom(roomId, { around = null, focus = true, link = true } = {}) {
     let room = this.rooms.get(roomId);
     if (!room) {
       try {
@@ -545,7 +547,7 @@ class ChatApp {
     if (this.current && this.composer) this.drafts.set(this.current, this.composer.value);
     const switching = this.current !== roomId;
     this.current = roomId;
-    history.replaceState(null, "", `#room-${roomId}`);
+    if (link || location.hash) history.replaceState(null, "", `#room-${roomId}`);
     this.closeDrawer();
     if (switching) this.closePanel();
     const rs = this.roomState(roomId);
