@@ -217,7 +217,11 @@ class Hub:
         task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
-        """Leave every group and end the loops (tests; a process that ends needs nothing)."""
+        """Leave every group and end the loops (tests; a process that ends needs nothing).
+        Pending discards finish first: a Redis command cancelled halfway leaves its connection
+        busy, and closing the pool then waits for it forever."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
         for task in (self._receiver, self._keeper):
             if task is not None:
                 task.cancel()

@@ -215,7 +215,9 @@ CACHES = {
 CHANNEL_LAYER: str = env("CHANNEL_LAYER", default="core")
 # redis-py's asyncio pool would stop at 100 connections and raise MaxConnectionsError.
 CHANNEL_LAYER_POOL_SIZE: int = env.int("CHANNEL_LAYER_POOL_SIZE", default=512)
-_channel_host = {"address": REDIS_URL, "max_connections": CHANNEL_LAYER_POOL_SIZE}
+# The core layer blocks in BZPOPMIN for 5 s; redis-py 8's default socket timeout is also 5 s,
+# which turned idle receives into TimeoutErrors.
+_channel_host = {"address": REDIS_URL, "max_connections": CHANNEL_LAYER_POOL_SIZE, "socket_timeout": 30}
 if CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {

@@ -6,6 +6,7 @@ any test transaction; everything a factory made is removed after the test.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -14,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -25,6 +27,7 @@ from chat.actions import do_add_members, do_create_room
 from chat.hub import stop_hub
 from chat.models import Room
 from chat.presence import stop_presence
+from tenants.db import use_public_schema
 from tests.conftest import PASSWORD, TenantInfo
 
 T = TypeVar("T")
@@ -103,21 +106,28 @@ def run_async(django_db_blocker: Any) -> Callable[[Callable[[], Awaitable[T]]], 
     def run(scenario: Callable[[], Awaitable[T]]) -> T:
         async def wrapped() -> T:
             try:
-                return await scenario()
+                return await asyncio.wait_for(scenario(), SCENARIO_TIMEOUT)
+            except TimeoutError:
+                for task in asyncio.all_tasks():
+                    task.print_stack(limit=8)
+                raise
             finally:
-                await stop_hub()
-                await stop_presence()
+                await asyncio.wait_for(stop_hub(), 10)
+                await asyncio.wait_for(stop_presence(), 10)
 
         with django_db_blocker.unblock():
             try:
                 return async_to_sync(wrapped)()
             finally:
+                # A fresh layer per loop: channels-redis' core layer remembers its receiving loop.
+                channel_layers.backends.clear()
                 if connection.connection is not None:
-                    connection.set_schema_to_public()
+                    use_public_schema()
 
     return run
 
 
+SCENARIO_TIMEOUT = 20
 IGNORED = frozenset({"presence"})
 
 
@@ -146,6 +156,13 @@ class Socket:
         frame = await self.next(timeout, ignore)
         assert frame["type"] == kind, frame
         return frame
+
+    async def until(self, kind: str, timeout: float = 5) -> list[dict[str, Any]]:
+        """Frames up to and including the first of type `kind`."""
+        frames = [await self.next(timeout)]
+        while frames[-1]["type"] != kind:
+            frames.append(await self.next(timeout))
+        return frames
 
     async def collect(self, duration: float = 0.5, ignore: frozenset[str] = IGNORED) -> list[dict[str, Any]]:
         """Every frame arriving within `duration` seconds."""
