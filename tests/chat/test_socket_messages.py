@@ -60,8 +60,11 @@ def test_send_retried_with_the_same_client_id_is_stored_and_broadcast_once(
         # when: the same send arrives twice (a retry after a lost answer)
         await a.send(send)
         await a.send(send)
-        seen_a = await a.collect(0.8)
-        seen_b = await b.collect(0.3)
+        seen_a = await a.until("ack")
+        seen_a += await a.until("ack")
+        seen_a += await a.collect(0.3)
+        seen_b = await b.until("message.new")
+        seen_b += await b.collect(0.3)
         await a.disconnect()
         await b.disconnect()
         return seen_a, seen_b
@@ -90,7 +93,8 @@ def test_send_without_subscription_answers_the_sender_directly(
         a, _ = await open_socket(tenant_a, alice)
         # when: she sends to the room
         await a.send({"type": "message.send", "room": room.pk, "body": "from the sidebar", "client_id": "x"})
-        frames = await a.collect(0.5)
+        frames = [await a.expect("message.new")]
+        frames += await a.collect(0.5)
         await a.disconnect()
         return frames
 
@@ -251,7 +255,8 @@ def test_send_too_fast_is_rate_limited(
         # when: it sends five
         for i in range(5):
             await a.send({"type": "message.send", "room": room.pk, "body": f"m{i}", "client_id": f"rl{i}", "ref": i})
-        frames = await a.collect(0.8)
+        frames = [await a.next() for _ in range(5)]
+        frames += await a.collect(0.3)
         await a.disconnect()
         return frames
 

@@ -20,7 +20,7 @@ def test_presence_is_online_while_any_socket_is_active_and_offline_when_all_clos
         o, _ = await open_socket(tenant_a, observer)
 
         async def bob_presence() -> list[str]:
-            frames = await o.collect(0.4, ignore=NOTHING_IGNORED)
+            frames = await o.collect(1.0, ignore=NOTHING_IGNORED)
             return [f["status"] for f in frames if f["type"] == "presence" and f["user"] == bob.pk]
 
         seen: dict[str, Any] = {}
@@ -73,7 +73,8 @@ def test_typing_reaches_the_room_and_repeats_are_throttled(
         # when: bob types three times in a row
         for _ in range(3):
             await b.send({"type": "typing", "room": room.pk})
-        frames = await a.collect(0.6)
+        frames = [await a.expect("typing")]
+        frames += await a.collect(0.6)
         await a.disconnect()
         await b.disconnect()
         return frames

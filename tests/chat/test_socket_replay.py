@@ -142,7 +142,8 @@ def test_subscribe_with_changes_since_replays_edits_and_deletes_of_seen_messages
         b, _ = await open_socket(tenant_a, bob)
         # when: he comes back days later in his client's mind
         await b.subscribe(room.pk, after=third, changes_since=(left_at - timedelta(seconds=0)).isoformat())
-        frames = await b.collect(0.8)
+        frames = await b.until("subscribed")
+        frames += await b.collect(0.3)
         await b.disconnect()
         return frames
 
