@@ -40,7 +40,7 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 
 
 @pytest.fixture
-def two_servers(django_db_blocker: Any, tmp_path: Path) -> Iterator[list[int]]:
+def servers(django_db_blocker: Any, tmp_path: Path) -> Iterator[list[tuple[int, subprocess.Popen[bytes]]]]:
     with django_db_blocker.unblock():
         env = {
             **os.environ,
@@ -64,7 +64,7 @@ def two_servers(django_db_blocker: Any, tmp_path: Path) -> Iterator[list[int]]:
     try:
         for port, process in zip(ports, processes, strict=True):
             wait_for_port(port, process)
-        yield ports
+        yield list(zip(ports, processes, strict=True))
     finally:
         for process in processes:
             process.terminate()
@@ -95,9 +95,10 @@ async def next_of(ws: Any, kind: str) -> dict[str, Any]:
 
 
 def test_messages_cross_between_two_processes(
-    tenant_a: TenantInfo, make_member: MakeMember, make_room: MakeRoom, two_servers: list[int]
+    tenant_a: TenantInfo, make_member: MakeMember, make_room: MakeRoom, servers: list[tuple[int, Any]]
 ) -> None:
     # given: alice on one process, bob on another, both following a room
+    two_servers = [port for port, _ in servers]
     alice, bob = make_member(tenant_a), make_member(tenant_a)
     room = make_room(tenant_a, members=[alice, bob])
 
@@ -123,3 +124,50 @@ def test_messages_cross_between_two_processes(
     # then: each reaches the other's process
     assert at_b["message"]["body"] == "from one"
     assert at_a["message"]["body"] == "from two"
+
+
+def test_client_of_a_killed_process_resumes_elsewhere_missing_nothing(
+    tenant_a: TenantInfo, make_member: MakeMember, make_room: MakeRoom, servers: list[tuple[int, Any]]
+) -> None:
+    # given: alice on process 1 and bob on process 2 in a conversation
+    alice, bob = make_member(tenant_a), make_member(tenant_a)
+    room = make_room(tenant_a, members=[alice, bob])
+    (port_1, process_1), (port_2, _) = servers
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        a = await connect(port_1, alice)
+        b = await connect(port_2, bob)
+        for ws in (a, b):
+            await ws.send(json.dumps({"type": "subscribe", "room": room.pk}))
+            await next_of(ws, "subscribed")
+        seen_by_alice: list[int] = []
+        for i in range(3):
+            await b.send(json.dumps({"type": "message.send", "room": room.pk, "body": f"b{i}", "client_id": f"b{i}"}))
+            seen_by_alice.append((await next_of(a, "message.new"))["message"]["id"])
+            await next_of(b, "message.new")
+        # when: alice's process dies mid-conversation while bob keeps writing
+        process_1.kill()
+        process_1.wait(timeout=10)
+        sent_meanwhile = []
+        for i in range(3, 6):
+            await b.send(json.dumps({"type": "message.send", "room": room.pk, "body": f"b{i}", "client_id": f"b{i}"}))
+            sent_meanwhile.append((await next_of(b, "message.new"))["message"]["id"])
+        # and her client reconnects to the surviving process from its last id
+        a = await connect(port_2, alice)
+        await a.send(json.dumps({"type": "subscribe", "room": room.pk, "after": seen_by_alice[-1]}))
+        replayed = []
+        while True:
+            frame: dict[str, Any] = json.loads(await asyncio.wait_for(a.recv(), 10))
+            if frame["type"] == "subscribed":
+                break
+            if frame["type"] == "message.new":
+                replayed.append(frame["message"]["id"])
+        await a.close()
+        await b.close()
+        return seen_by_alice + replayed, sent_meanwhile
+
+    received, sent_meanwhile = asyncio.run(scenario())
+
+    # then: every committed message reached her exactly once, in order
+    assert len(received) == 6 and len(set(received)) == 6 and received == sorted(received)
+    assert received[3:] == sent_meanwhile
