@@ -38,13 +38,14 @@ def access_room(user: User, room_id: int | str) -> RoomAccess:
         room_id = int(room_id)
     except (TypeError, ValueError):
         raise NotFound from None
-    room = Room.objects.filter(pk=room_id).first()
+    # One query for a member (most calls); a second only to find a public room for others.
+    membership = Membership.objects.select_related("room").filter(room_id=room_id, user=user).first()
+    if membership is not None:
+        return RoomAccess(room=membership.room, membership=membership)
+    room = Room.objects.filter(pk=room_id, kind=Room.Kind.PUBLIC).first()
     if room is None:
         raise NotFound
-    membership = Membership.objects.filter(room=room, user=user).first()
-    if membership is None and room.kind != Room.Kind.PUBLIC:
-        raise NotFound
-    return RoomAccess(room=room, membership=membership)
+    return RoomAccess(room=room, membership=None)
 
 
 def access_room_to_post(user: User, room_id: int | str) -> RoomAccess:

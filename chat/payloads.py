@@ -34,8 +34,16 @@ def reactions_payload(reactions: Iterable[Reaction]) -> list[dict[str, Any]]:
     return [{"emoji": emoji, "count": len(users), "users": users} for emoji, users in grouped.items()]
 
 
-def message_payload(message: Message) -> dict[str, Any]:
+def message_payload(
+    message: Message, *, mentions: list[int] | None = None, reactions: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """`mentions` and `reactions`, when the caller knows them (a message just written), save
+    reading them back."""
     deleted = message.is_deleted
+    if mentions is None:
+        mentions = [] if deleted else sorted(m.user_id for m in message.mentions.all())
+    if reactions is None:
+        reactions = [] if deleted else reactions_payload(message.reactions.all())
     return {
         "id": message.pk,
         "room": message.room_id,
@@ -50,10 +58,10 @@ def message_payload(message: Message) -> dict[str, Any]:
         "thread": message.thread_id,
         "reply_count": message.reply_count,
         "last_reply_at": message.last_reply_at,
-        "mentions": [] if deleted else sorted(m.user_id for m in message.mentions.all()),
+        "mentions": [] if deleted else mentions,
         # Documents arrive with the documents feature; the field is part of the contract now.
         "attachments": [],
-        "reactions": [] if deleted else reactions_payload(message.reactions.all()),
+        "reactions": [] if deleted else reactions,
     }
 
 

@@ -101,13 +101,15 @@ def render_preview(room: Room | None, body: str) -> Rendered:
     return _render(room, body) if room is not None else render(body)
 
 
-def _record_mentions(tenant: Client, message: Message, user_ids: frozenset[int], *, already: set[int]) -> None:
+def _record_mentions(tenant: Client, message: Message, user_ids: frozenset[int], *, already: set[int]) -> list[int]:
+    """Record and notify the newly mentioned; returns everyone now mentioned, sorted."""
     new = [uid for uid in user_ids if uid not in already and uid != message.author_id]
     Mention.objects.bulk_create(
         [Mention(message=message, user_id=uid, room_id=message.room_id) for uid in new], ignore_conflicts=True
     )
     for uid in new:
         events.to_user(tenant.pk, uid, {"type": "mention", "room": message.room_id, "message": message.pk})
+    return sorted(already.union(new) & set(user_ids))
 
 
 def _fresh(message_id: int) -> Message:
@@ -137,10 +139,6 @@ def do_send_message(
 ) -> SendResult:
     body = check_body(body)
     client_id = check_client_id(client_id)
-    if client_id is not None:
-        existing = Message.objects.filter(author=author, client_id=client_id).first()
-        if existing is not None:
-            return SendResult(message=_fresh(existing.pk), created=False)
     thread: Message | None = None
     if thread_id is not None:
         thread = Message.objects.filter(pk=thread_id, room=room).first()
@@ -160,25 +158,26 @@ def do_send_message(
                 client_id=client_id,
                 thread=thread,
             )
-            _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
+            mentioned = _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
             # Your own message is read by you.
             Membership.objects.filter(room=room, user=author).update(last_read_id=Greatest("last_read_id", message.pk))
             if thread is not None:
                 Message.objects.filter(pk=thread.pk).update(
                     reply_count=F("reply_count") + 1, last_reply_at=message.created_at, updated_at=timezone.now()
                 )
-            message = _fresh(message.pk)
-            events.to_room(
-                tenant.pk, room.pk, {"type": "message.new", "message": message_payload(message)}, message=message.pk
-            )
+            # Built from what was just written, not read back: a new message has no reactions.
+            payload = message_payload(message, mentions=mentioned, reactions=[])
+            frame = {"type": "message.new", "message": payload}
+            events.to_room(tenant.pk, room.pk, frame, message=message.pk, seq=message.seq)
             if thread is not None:
                 root = _fresh(thread.pk)
                 events.to_room(tenant.pk, room.pk, {"type": "message.updated", "message": message_payload(root)})
     except IntegrityError:
-        # The same client_id raced in on another connection; that one was stored.
-        if client_id is None:
+        # A send repeated with its `client_id` (a retry after a lost answer, or the same send on
+        # two connections at once): the unique constraint refused it, and the stored one answers.
+        existing = Message.objects.filter(author=author, client_id=client_id).first() if client_id else None
+        if existing is None:
             raise
-        existing = Message.objects.get(author=author, client_id=client_id)
         return SendResult(message=_fresh(existing.pk), created=False)
     return SendResult(message=message, created=True)
 
