@@ -13,7 +13,9 @@ process and writes their text to each subscribed socket (`hub_fanout`).
 Subscribing with `after` is the seam where messages could be lost or doubled. The socket joins
 the room's group first and buffers its live events, replays from the database in batches until
 it has caught up, then flushes the buffer without the messages the replay already sent, and only
-then goes live. Catch-up reads the database, so it works after days offline.
+then goes live. Catch-up reads the database, so it works after days offline. The hub hands a
+room's new messages over in commit order (chat.ordering), which within a room is id order, so
+from then on a `message.new` at or below the newest id the socket was sent is a repeat.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from channels.consumer import AsyncConsumer
@@ -60,6 +62,7 @@ from chat.actions import (
 )
 from chat.hub import AUTH_REVOKED, get_hub
 from chat.models import Message
+from chat.ordering import RoomFeed
 from chat.payloads import message_payload, with_related
 from chat.selectors import history
 from tenants.db import use_public_schema
@@ -78,9 +81,6 @@ REPLAY_BATCH = 200
 # Live events kept while a subscription catches up; beyond this, buffered `message.new` are
 # dropped, which is safe: the replay keeps reading until it finds nothing newer.
 MAX_BUFFERED = 5_000
-# A message replayed and also received live must have been committed after the join, so it was
-# created shortly before it at most; replayed ids are remembered for that window only.
-SEAM_WINDOW = timedelta(minutes=5)
 MAX_SUBSCRIPTIONS = 500
 # One `typing` broadcast per room and socket per interval; more are dropped silently (clients
 # send one per keystroke).
@@ -130,15 +130,16 @@ class Subscription:
     live: bool = False
     # (channel-layer message, ready ASGI frame) received while catching up.
     buffer: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-    # Ids replayed that a live `message.new` may repeat (see SEAM_WINDOW).
-    replayed: set[int] = field(default_factory=set)
+    # The newest message id this socket has been sent for the room. The hub passes a room's new
+    # messages on in commit order, which is id order within a room (chat.ordering), and the
+    # catch-up reads them in id order, so a `message.new` at or below it is one already sent.
+    last_id: int = 0
     typing_at: float = 0.0
 
 
 @dataclass(frozen=True)
 class Replayed:
     id: int
-    created_at: datetime
     text: str
 
 
@@ -315,7 +316,14 @@ class ChatConsumer(AsyncConsumer):
         if self.closed:
             return
         subscription = self.by_group.get(group)
-        if subscription is None or subscription.live:
+        if subscription is None:
+            await self.base_send(frame)
+            return
+        if subscription.live:
+            if message.get("event") == "message.new":
+                if message["message"] <= subscription.last_id:
+                    return  # sent by the catch-up already
+                subscription.last_id = message["message"]
             await self.base_send(frame)
             return
         if len(subscription.buffer) >= MAX_BUFFERED:
@@ -441,8 +449,9 @@ class ChatConsumer(AsyncConsumer):
         self.subscriptions[room] = subscription
         self.by_group[group] = subscription
         try:
-            await get_hub().join(group, self)
+            await get_hub().join(group, self, RoomFeed(self.tenant, room))
             last_id = await self._catch_up(subscription, after, since)
+            subscription.last_id = max(subscription.last_id, last_id)
         except BaseException:
             if self.subscriptions.get(room) is subscription:
                 self._drop(room)
@@ -455,7 +464,6 @@ class ChatConsumer(AsyncConsumer):
     async def _catch_up(self, subscription: Subscription, after: int | None, since: datetime | None) -> int:
         """Replay what the client lacks; returns the newest id it has now."""
         room = subscription.room
-        window_start = subscription.joined_at - SEAM_WINDOW
 
         if after is None:
 
@@ -487,8 +495,7 @@ class ChatConsumer(AsyncConsumer):
                 return cursor
             for item in batch:
                 await self.send_text(item.text)
-                if item.created_at >= window_start:
-                    subscription.replayed.add(item.id)
+                subscription.last_id = max(subscription.last_id, item.id)
             if batch:
                 cursor = batch[-1].id
             if len(batch) < REPLAY_BATCH:
@@ -498,7 +505,7 @@ class ChatConsumer(AsyncConsumer):
     def _new_batch(user: User, room: int, after: int) -> list[Replayed]:
         access = access_room(user, room)
         return [
-            Replayed(m.pk, m.created_at, events.encode({"type": "message.new", "message": message_payload(m)}))
+            Replayed(m.pk, events.encode({"type": "message.new", "message": message_payload(m)}))
             for m in history(access.room, after=after, limit=REPLAY_BATCH)
         ]
 
@@ -507,7 +514,7 @@ class ChatConsumer(AsyncConsumer):
         access = access_room(user, room)
         changed = Message.objects.filter(room=access.room, pk__gt=cursor, pk__lte=upto, updated_at__gte=since)
         return [
-            Replayed(m.pk, m.created_at, events.encode({"type": "message.updated", "message": message_payload(m)}))
+            Replayed(m.pk, events.encode({"type": "message.updated", "message": message_payload(m)}))
             for m in with_related(changed.order_by("id"))[:REPLAY_BATCH]
         ]
 
@@ -516,12 +523,13 @@ class ChatConsumer(AsyncConsumer):
         Nothing awaits between finding the buffer empty and going live."""
         while subscription.buffer:
             message, frame = subscription.buffer.pop(0)
-            if message.get("event") == "message.new" and message.get("message") in subscription.replayed:
-                continue
+            if message.get("event") == "message.new":
+                if message["message"] <= subscription.last_id:
+                    continue
+                subscription.last_id = message["message"]
             if not self.closed:
                 await self.base_send(frame)
         subscription.live = True
-        subscription.replayed.clear()
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
         room = _int(frame, "room")

@@ -51,11 +51,17 @@ def encode(frame: dict[str, Any]) -> str:
 
 
 def fanout_message(
-    frame: dict[str, Any], *, room: int | None = None, message: int | None = None, seq: int | None = None
+    frame: dict[str, Any],
+    *,
+    room: int | None = None,
+    message: int | None = None,
+    seq: int | None = None,
+    needs: int | None = None,
 ) -> dict[str, Any]:
     """The channel-layer message carrying an encoded frame. `room` and `message` let a socket that
-    is still replaying history drop a live copy of a message it already sent (the replay seam);
-    `seq` (new messages only) lets a process put a room's new messages back in commit order."""
+    is still replaying history drop a live copy of a message it already sent (the replay seam).
+    `seq` (a new message's) and `needs` (the seq of the message an edit, deletion or reaction is
+    about) let a process keep a room's events in commit order (chat.ordering)."""
     return {
         "type": FANOUT,
         "text": encode(frame),
@@ -63,13 +69,21 @@ def fanout_message(
         "room": room,
         "message": message,
         "seq": seq,
+        "needs": needs,
     }
 
 
 def to_room(
-    tenant_id: int, room_id: int, frame: dict[str, Any], *, message: int | None = None, seq: int | None = None
+    tenant_id: int,
+    room_id: int,
+    frame: dict[str, Any],
+    *,
+    message: int | None = None,
+    seq: int | None = None,
+    needs: int | None = None,
 ) -> None:
-    _send_on_commit(room_group(tenant_id, room_id), fanout_message(frame, room=room_id, message=message, seq=seq))
+    outgoing = fanout_message(frame, room=room_id, message=message, seq=seq, needs=needs)
+    _send_on_commit(room_group(tenant_id, room_id), outgoing)
 
 
 def to_user(tenant_id: int, user_id: int, frame: dict[str, Any], *, room: int | None = None) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import weakref
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
 from chat import events
+from chat.ordering import RoomFeed, RoomOrder
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class Hub:
         # Groups whose discard failed: still in Redis, wanted by nobody here.
         self._stale: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
+        self._orders: dict[str, RoomOrder] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._start_lock = asyncio.Lock()
         self._receiver: asyncio.Task[None] | None = None
@@ -66,15 +69,27 @@ class Hub:
 
     # -- membership -----------------------------------------------------------------------
 
-    async def join(self, group: str, socket: HubSocket) -> None:
+    async def join(self, group: str, socket: HubSocket, feed: RoomFeed | None = None) -> None:
         """Deliver `group`'s events to `socket`. When this returns, the process is a member of
         the group in the channel layer, so every event sent from now on reaches the socket
-        (the replay seam of `subscribe` relies on it). Raises if the layer refused."""
+        (the replay seam of `subscribe` relies on it). Raises if the layer refused.
+
+        A room's group comes with its `feed`: the first local socket sets up the room's order
+        (chat.ordering), so its new messages reach sockets in commit order."""
         await self._start()
         self._groups.setdefault(group, set()).add(socket)
+        order = None
+        if feed is not None and group not in self._orders:
+            order = self._orders[group] = RoomOrder(feed, functools.partial(self._deliver, group))
         try:
             await self._ensure_joined(group)
+            if order is not None:
+                await order.start()
         except BaseException:
+            if order is not None and self._orders.get(group) is order:
+                # Unordered rather than stuck: whatever it holds goes out as it is.
+                del self._orders[group]
+                self._spawn(order.abandon())
             self._remove(group, socket)
             raise
 
@@ -89,6 +104,9 @@ class Hub:
         sockets.discard(socket)
         if not sockets:
             del self._groups[group]
+            order = self._orders.pop(group, None)
+            if order is not None:
+                order.stop()
             self._spawn(self._discard_if_unused(group))
 
     def local_sockets(self, group: str) -> int:
@@ -185,11 +203,11 @@ class Hub:
         kind = message.get("type")
         if kind == events.FANOUT:
             frame = {"type": "websocket.send", "text": message["text"]}
-            for socket in list(sockets):
-                try:
-                    await socket.hub_fanout(group, message, frame)
-                except Exception:
-                    logger.exception("chat hub: delivery to a socket failed")
+            order = self._orders.get(group)
+            if order is not None:
+                await order.receive(message, frame)
+            else:
+                await self._deliver(group, message, frame)
         elif kind in (events.ROOM_ACCESS, AUTH_REVOKED):
             for socket in list(sockets):
                 try:
@@ -198,6 +216,13 @@ class Hub:
                     logger.exception("chat hub: %s to a socket failed", kind)
         else:
             logger.warning("chat hub: unknown message type %s", kind)
+
+    async def _deliver(self, group: str, message: dict[str, Any], frame: dict[str, Any]) -> None:
+        for socket in list(self._groups.get(group, ())):
+            try:
+                await socket.hub_fanout(group, message, frame)
+            except Exception:
+                logger.exception("chat hub: delivery to a socket failed")
 
     async def _keep_loop(self) -> None:
         interval = float(getattr(settings, "CHAT_GROUP_REFRESH_SECONDS", 60.0))
@@ -236,6 +261,9 @@ class Hub:
                 except Exception:
                     logger.warning("could not leave %s", group, exc_info=True)
         self._groups.clear()
+        for order in self._orders.values():
+            order.stop()
+        self._orders.clear()
         self._joined.clear()
         self._stale.clear()
         self._receiver = self._keeper = None

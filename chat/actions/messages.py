@@ -171,7 +171,8 @@ def do_send_message(
             events.to_room(tenant.pk, room.pk, frame, message=message.pk, seq=message.seq)
             if thread is not None:
                 root = _fresh(thread.pk)
-                events.to_room(tenant.pk, room.pk, {"type": "message.updated", "message": message_payload(root)})
+                frame = {"type": "message.updated", "message": message_payload(root)}
+                events.to_room(tenant.pk, room.pk, frame, needs=root.seq)
     except IntegrityError:
         # A send repeated with its `client_id` (a retry after a lost answer, or the same send on
         # two connections at once): the unique constraint refused it, and the stored one answers.
@@ -202,7 +203,8 @@ def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str
         Mention.objects.filter(message=locked).exclude(user_id__in=rendered.mentioned_ids).delete()
         _record_mentions(tenant, locked, rendered.mentioned_ids, already=already)
         fresh = _fresh(locked.pk)
-        events.to_room(tenant.pk, fresh.room_id, {"type": "message.updated", "message": message_payload(fresh)})
+        frame = {"type": "message.updated", "message": message_payload(fresh)}
+        events.to_room(tenant.pk, fresh.room_id, frame, needs=fresh.seq)
     return fresh
 
 
@@ -217,9 +219,8 @@ def do_delete_message(*, tenant: Client, message: Message) -> Message:
             MessageEdit.objects.filter(message=message).delete()
             Reaction.objects.filter(message=message).delete()
             Mention.objects.filter(message=message).delete()
-            events.to_room(
-                tenant.pk, message.room_id, {"type": "message.deleted", "id": message.pk, "room": message.room_id}
-            )
+            frame = {"type": "message.deleted", "id": message.pk, "room": message.room_id}
+            events.to_room(tenant.pk, message.room_id, frame, needs=message.seq)
     return _fresh(message.pk)
 
 
@@ -237,6 +238,7 @@ def _announce_reactions(tenant: Client, message: Message, frame_type: str, user:
             "user": user.pk,
             "reactions": reactions,
         },
+        needs=message.seq,
     )
 
 

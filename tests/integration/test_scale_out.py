@@ -148,12 +148,6 @@ async def talk_through_a_flaky_network(
         await close_all(everyone)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Known gap: a message committed by one process can reach a socket after a higher id "
-    "committed by another (or by an API request); a client that drops in between resumes `after` "
-    "the higher id and never gets the lower one. Fails in most runs.",
-)
 def test_a_client_that_reconnects_after_every_message_misses_nothing_from_two_processes(
     start_server: StartServer, make_chat_room: Callable[..., ChatRoom], tenant_a: TenantInfo
 ) -> None:
