@@ -234,8 +234,9 @@ elif CHANNEL_LAYER == "core":
                 # Every event of every room a process serves waits in its one hub channel.
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=10_000),
                 "expiry": 60,
-                # The hub re-adds its groups every CHAT_GROUP_REFRESH_SECONDS, far within this.
-                "group_expiry": 86_400,
+                # The hub re-adds its groups every CHAT_GROUP_REFRESH_SECONDS, well within this;
+                # a process that died stops receiving (and costing) its groups' events soon after.
+                "group_expiry": 300,
             },
         }
     }
