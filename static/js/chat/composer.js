@@ -81,6 +81,8 @@ export class Composer {
     if (!body) return;
     this.opts.onSend(body);
     this.input.value = "";
+    // A people lookup still on its way must not reopen the list over the emptied box.
+    this.closeMentions();
     this.lastTyping = 0;
     this.autosize();
     this.opts.onDraft && this.opts.onDraft("");

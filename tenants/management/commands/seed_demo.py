@@ -45,7 +45,7 @@ CONVERSATIONS: dict[str, list[tuple[str, str, str, list[tuple[str, str]]]]] = {
             "",
             [
                 ("alice@acme.test", "Welcome to **Acme** chat! This is `general`, where everyone is."),
-                ("bob@acme.test", "Hi all :wave: glad to be here."),
+                ("bob@acme.test", "Hi all 👋 glad to be here."),
                 ("alice@acme.test", "@bob the launch checklist is at https://example.com/launch, have a look."),
                 ("bob@acme.test", "Will do. Markdown works too:\n- *italic*\n- **bold**\n- `code`"),
             ],
