@@ -45,7 +45,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.access import AccessDenied
 from accounts.models import User
-from chat import events, presence
+from chat import events, presence, wsdirect
 from chat.access import (
     access_message_to_change,
     access_message_to_react,
@@ -187,6 +187,8 @@ class ChatConsumer(AsyncConsumer):
         )
         self._task: asyncio.Task[Any] | None = None
         self._waiting = False
+        # The connection written to directly for fan-out (chat.wsdirect), when daphne serves it.
+        self.direct: wsdirect.DirectSocket | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "subscribe": self.on_subscribe,
             "unsubscribe": self.on_unsubscribe,
@@ -210,6 +212,7 @@ class ChatConsumer(AsyncConsumer):
         which closes stale connections itself before and after each call."""
         self.scope = scope
         self.base_send = send
+        self.direct = wsdirect.for_send(send)
         self._task = asyncio.current_task()
         try:
             while not self.closed:
@@ -317,19 +320,27 @@ class ChatConsumer(AsyncConsumer):
             return
         subscription = self.by_group.get(group)
         if subscription is None:
-            await self.base_send(frame)
+            await self.send_shared(frame)
             return
         if subscription.live:
             if message.get("event") == "message.new":
                 if message["message"] <= subscription.last_id:
                     return  # sent by the catch-up already
                 subscription.last_id = message["message"]
-            await self.base_send(frame)
+            await self.send_shared(frame)
             return
         if len(subscription.buffer) >= MAX_BUFFERED:
             subscription.buffer = [item for item in subscription.buffer if item[0].get("event") != "message.new"]
             del subscription.buffer[: max(0, len(subscription.buffer) - MAX_BUFFERED // 2)]
         subscription.buffer.append((message, frame))
+
+    async def send_shared(self, frame: dict[str, Any]) -> None:
+        """An event's frame, shared by all its recipients: straight to the connection when it
+        can be (chat.wsdirect), else the ordinary ASGI send. Both write at once, in call order."""
+        direct = self.direct
+        if direct is not None and type(frame) is wsdirect.FanoutFrame and direct.write(frame):
+            return
+        await self.base_send(frame)
 
     async def hub_control(self, group: str, message: dict[str, Any]) -> None:
         if self.closed:
@@ -528,7 +539,7 @@ class ChatConsumer(AsyncConsumer):
                     continue
                 subscription.last_id = message["message"]
             if not self.closed:
-                await self.base_send(frame)
+                await self.send_shared(frame)
         subscription.live = True
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:

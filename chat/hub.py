@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
-from chat import events
+from chat import events, wsdirect
 from chat.ordering import RoomFeed, RoomOrder
 
 logger = logging.getLogger(__name__)
@@ -218,6 +218,8 @@ class Hub:
             logger.warning("chat hub: unknown message type %s", kind)
 
     async def _deliver(self, group: str, message: dict[str, Any], frame: dict[str, Any]) -> None:
+        # Framed once for every socket that writes it directly (chat.wsdirect).
+        frame = wsdirect.shared_frame(frame)
         for socket in list(self._groups.get(group, ())):
             try:
                 await socket.hub_fanout(group, message, frame)

@@ -247,6 +247,9 @@ CHAT_GROUP_REFRESH_SECONDS: float = env.float("CHAT_GROUP_REFRESH_SECONDS", defa
 # message.send per socket: a token bucket of BURST frames refilled at RATE per second.
 CHAT_SEND_RATE: float = env.float("CHAT_SEND_RATE", default=5.0)
 CHAT_SEND_BURST: int = env.int("CHAT_SEND_BURST", default=20)
+# Under daphne, fan-out frames are built once per event and written straight to each socket
+# (chat.wsdirect); off: every delivery goes through daphne and autobahn.
+CHAT_DIRECT_WRITES: bool = env.bool("CHAT_DIRECT_WRITES", default=True)
 # Presence entries of a socket live this long unless refreshed (a third of it, by its process).
 CHAT_PRESENCE_TTL_SECONDS: int = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
 

@@ -182,7 +182,8 @@ class ChatClient:
         if ws is None:
             return
         with contextlib.suppress(ConnectionClosed):  # sent again after the reconnect
-            await ws.send(json.dumps(frame))
+            # UTF-8 as it is, as a browser's JSON.stringify sends it (not \u escapes).
+            await ws.send(json.dumps(frame, ensure_ascii=False))
 
     async def post(self, room: int, body: str, client_id: str) -> None:
         """Send a message; if the socket is down or not subscribed yet, it goes out after the
