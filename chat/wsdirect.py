@@ -34,8 +34,8 @@ Why this is safe:
 - autobahn's traffic counters (`trafficStats`) are kept up to date the way `sendMessage` would;
   nothing in daphne reads them, but they stay true.
 
-Assumed of the versions pinned in requirements/base.txt (daphne 4.2.3, with the autobahn and
-Twisted it pulls in: autobahn 26.10, Twisted 26.10): daphne hands the application
+Assumed of the versions pinned in requirements/base.txt (daphne 4.2.3, autobahn 26.10.2,
+Twisted 26.10.0): daphne hands the application
 `send=functools.partial(server.handle_reply, protocol)` and keeps `server.connections`; autobahn's
 protocol attributes `state`, `STATE_OPEN`, `_perMessageCompress`, `send_queue`, `send_state`,
 `trafficStats` and its options; Twisted's `FileDescriptor` buffer (`dataBuffer`, `offset`,
