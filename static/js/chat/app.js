@@ -226,7 +226,8 @@ class ChatApp {
   subscribe(roomId, changesSince) {
     const rs = this.roomState(roomId);
     const frame = { type: "subscribe", room: roomId, ref: `sub:${roomId}` };
-    if (rs.maxSeen) frame.after = rs.maxSeen;
+    // A room whose history is loaded always resumes from a cursor, 0 for a room still empty.
+    if (rs.maxSeen || rs.loaded) frame.after = rs.maxSeen;
     if (changesSince && rs.maxSeen) frame.changes_since = changesSince;
     // Without `after` the room streams from now on with no replay: once its history is loaded
     // it is subscribed again from the newest message loaded, so nothing falls in between.
@@ -613,7 +614,12 @@ class ChatApp {
     for (const [id, msg] of rs.buffer) rs.msgs.set(id, msg);
     rs.buffer.clear();
     rs.loaded = true;
-    if (rs.blind && this.socket.isOpen) this.subscribe(roomId);
+    if (rs.blind && this.socket.isOpen) {
+      // The blind subscription streamed only what committed after it; what committed between
+      // this page of history and it comes from a resubscription at the newest message loaded.
+      rs.maxSeen = messages.reduce((newest, msg) => Math.max(newest, msg.id), 0);
+      this.subscribe(roomId);
+    }
   }
 
   async loadAround(roomId, messageId) {
