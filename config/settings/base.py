@@ -211,8 +211,9 @@ CACHES = {
 # ------------------------------------------------------------------------------
 # `core` (lists in Redis, per-channel capacity) or `pubsub` (Redis PUBLISH/SUBSCRIBE). Each
 # process holds one channel for all its sockets (chat.hub), so the pool and capacity below are
-# per process, not per socket.
-CHANNEL_LAYER: str = env("CHANNEL_LAYER", default="core")
+# per process, not per socket. PubSub by the numbers of bench/ws_fanout.py (docs/benchmarks.md):
+# it held 4,000 clients in one room against the core layer's 3,600.
+CHANNEL_LAYER: str = env("CHANNEL_LAYER", default="pubsub")
 # redis-py's asyncio pool would stop at 100 connections and raise MaxConnectionsError.
 CHANNEL_LAYER_POOL_SIZE: int = env.int("CHANNEL_LAYER_POOL_SIZE", default=512)
 # The core layer blocks in BZPOPMIN for 5 s; redis-py 8's default socket timeout is also 5 s,

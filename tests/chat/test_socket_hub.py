@@ -16,6 +16,26 @@ from tests.chat.conftest import MakeMember, MakeRoom, open_socket
 from tests.conftest import TenantInfo
 
 
+def use_layer(settings: Any, backend: str) -> None:
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": backend,
+            "CONFIG": {"hosts": [{"address": django_settings.REDIS_URL, "max_connections": 64}]},
+        }
+    }
+
+
+@pytest.fixture
+def core_layer(settings: Any) -> None:
+    """The membership tests read the core layer's groups in Redis, whatever the default layer."""
+    use_layer(settings, "channels_redis.core.RedisChannelLayer")
+
+
+@pytest.fixture
+def pubsub_layer(settings: Any) -> None:
+    use_layer(settings, "channels_redis.pubsub.RedisPubSubChannelLayer")
+
+
 def group_members(group: str) -> int:
     client = redis.Redis.from_url(django_settings.REDIS_URL)
     try:
@@ -25,7 +45,7 @@ def group_members(group: str) -> int:
 
 
 def test_many_sockets_of_a_room_share_one_membership_that_outlives_a_mass_disconnect(
-    tenant_a: TenantInfo, make_member: MakeMember, make_room: MakeRoom, run_async: Any
+    tenant_a: TenantInfo, make_member: MakeMember, make_room: MakeRoom, run_async: Any, core_layer: None
 ) -> None:
     # given: 30 sockets of one process subscribed to a room
     alice = make_member(tenant_a)
@@ -56,7 +76,7 @@ def test_many_sockets_of_a_room_share_one_membership_that_outlives_a_mass_discon
 
 
 def test_lost_group_membership_is_restored_by_the_periodic_refresh(
-    tenant_a: TenantInfo, make_member: MakeMember, make_room: MakeRoom, run_async: Any
+    tenant_a: TenantInfo, make_member: MakeMember, make_room: MakeRoom, run_async: Any, core_layer: None
 ) -> None:
     # given: a subscribed socket whose group vanished from Redis (expiry, a restarted Redis)
     alice, bob = make_member(tenant_a), make_member(tenant_a)
@@ -81,16 +101,6 @@ def test_lost_group_membership_is_restored_by_the_periodic_refresh(
 
     # then: delivery goes on
     assert run_async(scenario)["message"]["body"] == "after the loss"
-
-
-@pytest.fixture
-def pubsub_layer(settings: Any) -> None:
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": django_settings.REDIS_URL, "max_connections": 64}]},
-        }
-    }
 
 
 def test_pubsub_layer_delivers_messages_and_replays(
