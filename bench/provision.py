@@ -364,12 +364,18 @@ def measure_baseline() -> float:
 # Report
 # ----------------------------------------------------------------------------------------------
 def machine_info() -> dict[str, Any]:
-    import django
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         row = cursor.fetchone()
+    return {**host_info(), "postgresql": row[0] if row else "?"}
+
+
+def host_info() -> dict[str, Any]:
+    """The machine and Python of a run, for every benchmark's report."""
+    import django
+
     cpu = platform.processor()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -384,7 +390,6 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "django": django.get_version(),
-        "postgresql": row[0] if row else "?",
     }
 
 

@@ -64,7 +64,6 @@ import base64
 import contextlib
 import json
 import os
-import platform
 import resource
 import signal
 import socket
@@ -81,6 +80,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.provision import host_info, percentile  # noqa: E402
 
 PYTHON = sys.executable
 DB_SUFFIX = "_bench_fanout"
@@ -523,17 +524,6 @@ async def send_round(step: Step, broadcasters: list[Client], room: int, prefix: 
     return began
 
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), as bench/provision.py."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 # ----------------------------------------------------------------------------------------------
 # The servers
 # ----------------------------------------------------------------------------------------------
@@ -957,23 +947,10 @@ def machine_info() -> dict[str, Any]:
     import channels
     import channels_redis
     import daphne
-    import django
     import websockets
 
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
-        "cpus": os.cpu_count(),
-        "cpu": cpu,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
+        **host_info(),
         "channels": channels.__version__,
         "channels_redis": getattr(channels_redis, "__version__", "?"),
         "daphne": daphne.__version__,
