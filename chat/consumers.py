@@ -640,7 +640,7 @@ class ChatConsumer(AsyncConsumer):
 
         def check(user: User) -> str:
             access_room_to_post(user, room)
-            return user.get_full_name() or user.email.split("@")[0]
+            return user.get_full_name()
 
         name = await self.db(check)
         message = events.fanout_message({"type": "typing", "room": room, "user": self.user_id, "name": name}, room=room)

@@ -12,10 +12,15 @@ from accounts.models import User
 from chat.models import Membership, Message, Reaction, Room
 
 
+def handle_of(user: User) -> str:
+    """What `@handle` names a person by: their e-mail address before the @, lower-cased."""
+    return user.email.split("@", 1)[0].lower()
+
+
 def author_payload(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"id": user.pk, "name": user.get_full_name() or user.email.split("@")[0]}
+    return {"id": user.pk, "name": user.get_full_name()}
 
 
 def with_related(messages: Any) -> Any:

@@ -10,15 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
+from chat.payloads import handle_of
 
 
 def _me(user: User) -> dict[str, Any]:
-    return {
-        "id": user.pk,
-        "name": user.get_full_name() or user.email.split("@")[0],
-        "handle": user.email.split("@")[0],
-        "is_admin": user.is_workspace_admin,
-    }
+    return {"id": user.pk, "name": user.get_full_name(), "handle": handle_of(user), "is_admin": user.is_workspace_admin}
 
 
 @login_required

@@ -34,12 +34,8 @@ from chat.actions import (
 from chat.api import serializers as s
 from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
 from chat.models import Membership, Mention, Room
-from chat.payloads import author_payload, room_payload
+from chat.payloads import author_payload, handle_of, room_payload
 from chat.selectors import room_list, unread_count
-
-
-def handle_of(user: User) -> str:
-    return user.email.split("@", 1)[0].lower()
 
 
 def room_detail(room: Room, membership: Membership | None, user: User) -> dict[str, Any]:

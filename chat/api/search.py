@@ -13,8 +13,7 @@ from accounts.selectors import people_page
 from chat.access import access_room
 from chat.api import serializers as s
 from chat.api.common import BAD_INPUT, NOT_FOUND, person, valid
-from chat.api.rooms import handle_of
-from chat.payloads import message_payload
+from chat.payloads import handle_of, message_payload
 from chat.search import search_messages
 
 
