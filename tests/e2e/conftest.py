@@ -10,12 +10,16 @@ written to files (`LiveServer.read_mails`, `LiveServer.latest_link`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.policy
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright._impl import _sync_base
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from pytest_django import DjangoDbBlocker
 
@@ -48,6 +52,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+CLOSE_TIMEOUT = 20.0
 ARTIFACTS_DIR = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
 # The file backend ends every message with a line of 79 dashes.
 MAIL_SEPARATOR = re.compile(rb"^-{79}\r?\n", re.MULTILINE)
@@ -198,27 +203,59 @@ def hide_loop_between_calls(
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_sync_base, "wait_for_future", hide_loop_between_calls(_sync_base.wait_for_future))
+        driver = sync_playwright().start()
+        loop = asyncio._get_running_loop()
+        asyncio._set_running_loop(None)  # start() leaves it marked, like every call
+        try:
+            yield driver
+        finally:
+            asyncio._set_running_loop(loop)  # the driver shuts down inside the loop
+            driver.stop()
+            asyncio._set_running_loop(None)
+
+
+@pytest.fixture
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """A Chromium of its own per test. Closing a browser or a context can hang in Chromium
+    (rarely, on a loaded machine); a test's browser that does not close within
+    CLOSE_TIMEOUT seconds is killed, so one stuck Chromium costs seconds, not the run."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"{CHROMIUM} is missing: `make test` installs Debian's chromium package (as root or with sudo -n).",
             pytrace=False,
         )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_sync_base, "wait_for_future", hide_loop_between_calls(_sync_base.wait_for_future))
-        playwright = sync_playwright().start()
-        loop = asyncio._get_running_loop()
-        asyncio._set_running_loop(None)  # start() leaves it marked, like every call
+    tag = f"--e2e-browser={uuid.uuid4().hex}"  # an unknown switch Chromium ignores; finds its process
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, tag])
+    try:
+        yield chromium
+    finally:
+        watchdog = threading.Timer(CLOSE_TIMEOUT, kill_processes_with, args=(tag,))
+        watchdog.start()
         try:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
+            chromium.close()
+        except PlaywrightError as exc:
+            warnings.warn(f"Chromium did not close and was killed: {exc}", stacklevel=1)
         finally:
-            asyncio._set_running_loop(loop)  # the driver shuts down inside the loop
-            playwright.stop()
-            asyncio._set_running_loop(None)
+            watchdog.cancel()
+
+
+def kill_processes_with(argument: str) -> None:
+    """SIGKILL every process whose command line holds `argument`, and its process group
+    (Playwright starts Chromium as the leader of a group of its own)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argument.encode() in arguments:
+            pid = int(entry.name)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL) if os.getpgid(pid) == pid else os.kill(pid, signal.SIGKILL)
 
 
 def screenshot_name(name: str) -> str:
@@ -235,7 +272,7 @@ def save_screenshot(page: Page, name: str) -> Path:
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh context (no cookies) per test; its last state is kept as `<test name>.png`."""
+    """A fresh context (no cookies) in the test's browser; its last state is kept as `<test name>.png`."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -246,4 +283,4 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
             save_screenshot(page, request.node.name)
         except PlaywrightError as exc:
             warnings.warn(f"no screenshot of {request.node.name}: {exc}", stacklevel=1)
-        context.close()
+        # The context closes with the test's browser, which cannot hang the run.
