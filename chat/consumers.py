@@ -65,6 +65,7 @@ from chat.models import Message
 from chat.ordering import RoomFeed
 from chat.payloads import message_payload, with_related
 from chat.selectors import history
+from documents.access import access_documents_to_share
 from tenants.db import use_public_schema
 from tenants.models import Client
 
@@ -562,9 +563,10 @@ class ChatConsumer(AsyncConsumer):
 
         def send(user: User) -> tuple[bool, int, str]:
             access = access_room_to_post(user, room)
+            documents = access_documents_to_share(user, attachments or [])
             result = do_send_message(
                 tenant=self.tenant, author=user, room=access.room, body=cast(str, body), client_id=cast(Any, client_id),
-                thread_id=thread,
+                thread_id=thread, attachments=documents,
             )  # fmt: skip
             text = events.encode({"type": "message.new", "message": message_payload(result.message)})
             return result.created, result.message.pk, text

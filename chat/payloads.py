@@ -9,7 +9,10 @@ from typing import Any
 from django.db.models import Prefetch
 
 from accounts.models import User
+from accounts.payloads import author_payload as author_payload  # re-exported
 from chat.models import Membership, Message, Reaction, Room
+from documents.models import Document, MessageAttachment
+from documents.payloads import document_payload
 
 
 def handle_of(user: User) -> str:
@@ -17,17 +20,15 @@ def handle_of(user: User) -> str:
     return user.email.split("@", 1)[0].lower()
 
 
-def author_payload(user: User | None) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "name": user.get_full_name()}
-
-
 def with_related(messages: Any) -> Any:
     """The queryset shape `message_payload` reads without a query per message."""
     return messages.select_related("author").prefetch_related(
         Prefetch("reactions", queryset=Reaction.objects.order_by("id")),
         "mentions",
+        Prefetch(
+            "attachment_links",
+            queryset=MessageAttachment.objects.select_related("document__uploader").order_by("position"),
+        ),
     )
 
 
@@ -40,15 +41,21 @@ def reactions_payload(reactions: Iterable[Reaction]) -> list[dict[str, Any]]:
 
 
 def message_payload(
-    message: Message, *, mentions: list[int] | None = None, reactions: list[dict[str, Any]] | None = None
+    message: Message,
+    *,
+    mentions: list[int] | None = None,
+    reactions: list[dict[str, Any]] | None = None,
+    attachments: Sequence[Document] | None = None,
 ) -> dict[str, Any]:
-    """`mentions` and `reactions`, when the caller knows them (a message just written), save
-    reading them back."""
+    """`mentions`, `reactions` and `attachments`, when the caller knows them (a message just
+    written), save reading them back."""
     deleted = message.is_deleted
     if mentions is None:
         mentions = [] if deleted else sorted(m.user_id for m in message.mentions.all())
     if reactions is None:
         reactions = [] if deleted else reactions_payload(message.reactions.all())
+    if attachments is None:
+        attachments = [] if deleted else [link.document for link in message.attachment_links.all()]
     return {
         "id": message.pk,
         "room": message.room_id,
@@ -64,8 +71,7 @@ def message_payload(
         "reply_count": message.reply_count,
         "last_reply_at": message.last_reply_at,
         "mentions": [] if deleted else mentions,
-        # Documents arrive with the documents feature; the field is part of the contract now.
-        "attachments": [],
+        "attachments": [] if deleted else [document_payload(document) for document in attachments],
         "reactions": [] if deleted else reactions,
     }
 

@@ -59,7 +59,8 @@ NEWEST = "newest"
 # Markers ts_headline puts around matched words. Removed from the text first, so only
 # ts_headline's can be in the output; the text is then escaped and they become <mark>.
 _START, _STOP = "\x01", "\x02"
-_HEADLINE_OPTIONS = (
+HEADLINE_MARKERS = _START + _STOP
+HEADLINE_OPTIONS = (
     f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, ShortWord=2, "
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
@@ -114,6 +115,12 @@ class SearchPage:
     plan: str
     # The planner's estimate of the matches, on a first page (later pages keep its plan).
     estimated: int
+    # The newest message id the search was bounded by (the cursor's `top`).
+    top: int = 0
+
+    def cursor_after(self, hit: SearchHit) -> SearchCursor:
+        """Where a page starts that follows `hit` of this page."""
+        return SearchCursor(plan=self.plan, top=self.top, rank=hit.rank, id=hit.message.pk)
 
 
 def search_messages(
@@ -170,7 +177,7 @@ def search_messages(
     if more and page:
         last_id, last_rank, _ = page[-1]
         next_cursor = SearchCursor(plan=plan, top=top, rank=last_rank, id=last_id)
-    return SearchPage(hits=hits, next=next_cursor, plan=plan, estimated=estimated)
+    return SearchPage(hits=hits, next=next_cursor, plan=plan, estimated=estimated, top=top)
 
 
 def choose_plan(estimated: int, table_rows: int) -> str:
@@ -225,8 +232,8 @@ def _ranked(
         "config": SEARCH_CONFIG,
         "limit": limit + 1,
         "window": NEWEST_WINDOW,
-        "markers": _START + _STOP,
-        "options": _HEADLINE_OPTIONS,
+        "markers": HEADLINE_MARKERS,
+        "options": HEADLINE_OPTIONS,
     }
     keyset = ""
     if cursor is not None:

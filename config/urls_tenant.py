@@ -9,6 +9,7 @@ from chat import views as chat_views
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("chat.api.urls")),
+    path("documents/", include("documents.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", chat_views.home, name="home"),
     path("", include("accounts.urls")),
     path("branding/logo/", branding_views.logo, name="brand-logo"),
+    path("documents/", include("documents.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
 

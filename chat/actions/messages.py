@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from chat import events
 from chat.markdown import MAX_BODY_LENGTH, Rendered, find_handles, render
 from chat.models import Membership, Mention, Message, MessageEdit, Reaction, Room
 from chat.payloads import message_payload, reactions_payload, with_related
+from documents.models import Document, MessageAttachment
 from tenants.models import Client
 
 MAX_CLIENT_ID_LENGTH = 64
@@ -36,11 +38,14 @@ class SendResult:
     created: bool
 
 
-def check_body(body: object) -> str:
+def check_body(body: object, *, allow_blank: bool = False) -> str:
+    """`allow_blank`: a message that carries documents needs no text."""
+    if body is None and allow_blank:
+        body = ""
     if not isinstance(body, str):
         raise ValidationError({"body": ["A message is text."]}, code="invalid")
     body = body.strip()
-    if not body:
+    if not body and not allow_blank:
         raise ValidationError({"body": ["A message cannot be empty."]}, code="blank")
     if len(body) > MAX_BODY_LENGTH:
         raise ValidationError({"body": [f"A message has at most {MAX_BODY_LENGTH:,} characters."]}, code="max_length")
@@ -136,8 +141,11 @@ def do_send_message(
     body: str,
     client_id: str | None = None,
     thread_id: int | None = None,
+    attachments: Sequence[Document] = (),
 ) -> SendResult:
-    body = check_body(body)
+    """`attachments`: documents the author may share (documents.access.access_documents_to_share);
+    their readers then include the room's."""
+    body = check_body(body, allow_blank=bool(attachments))
     client_id = check_client_id(client_id)
     thread: Message | None = None
     if thread_id is not None:
@@ -158,6 +166,9 @@ def do_send_message(
                 client_id=client_id,
                 thread=thread,
             )
+            MessageAttachment.objects.bulk_create(
+                [MessageAttachment(message=message, document=d, position=i) for i, d in enumerate(attachments)]
+            )
             mentioned = _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
             # Your own message is read by you.
             Membership.objects.filter(room=room, user=author).update(last_read_id=Greatest("last_read_id", message.pk))
@@ -166,7 +177,7 @@ def do_send_message(
                     reply_count=F("reply_count") + 1, last_reply_at=message.created_at, updated_at=timezone.now()
                 )
             # Built from what was just written, not read back: a new message has no reactions.
-            payload = message_payload(message, mentions=mentioned, reactions=[])
+            payload = message_payload(message, mentions=mentioned, reactions=[], attachments=attachments)
             frame = {"type": "message.new", "message": payload}
             events.to_room(tenant.pk, room.pk, frame, message=message.pk, seq=message.seq)
             if thread is not None:
@@ -216,6 +227,8 @@ def do_delete_message(*, tenant: Client, message: Message) -> Message:
             deleted_at=now, body="", html="", updated_at=now
         )
         if updated:
+            # Its documents stay: others may share them, and their uploaders keep them.
+            MessageAttachment.objects.filter(message=message).delete()
             MessageEdit.objects.filter(message=message).delete()
             Reaction.objects.filter(message=message).delete()
             Mention.objects.filter(message=message).delete()

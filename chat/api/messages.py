@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,6 +36,7 @@ from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
 from chat.models import Message, MessageEdit
 from chat.payloads import author_payload, message_payload, message_payloads, with_related
 from chat.selectors import history
+from documents.access import access_documents_to_share
 
 
 def fresh(message: Message) -> dict[str, Any]:
@@ -97,9 +98,7 @@ class RoomMessagesView(APIView):
         user = person(request)
         access = access_room_to_post(user, pk)
         data = valid(s.MessageCreateSerializer, request.data)
-        if data["attachments"]:
-            # Document ids name nothing until documents exist in this workspace.
-            raise serializers.ValidationError({"attachments": ["No such document."]}, code="unknown_document")
+        documents = access_documents_to_share(user, data["attachments"])
         result = do_send_message(
             tenant=request.tenant,
             author=user,
@@ -107,6 +106,7 @@ class RoomMessagesView(APIView):
             body=data["body"],
             client_id=data.get("client_id"),
             thread_id=data.get("thread"),
+            attachments=documents,
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(message_payload(result.message), status=code)

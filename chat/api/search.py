@@ -1,4 +1,4 @@
-"""`/api/search/` (messages now, documents later) and `/api/directory/` (people to mention or
+"""`/api/search/` (messages and documents, in one list) and `/api/directory/` (people to mention or
 write to)."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from chat.access import access_room
 from chat.api import serializers as s
 from chat.api.common import BAD_INPUT, NOT_FOUND, person, valid
 from chat.payloads import handle_of, message_payload
-from chat.search import search_messages
+from chat.search import SearchHit
+from chat.search_all import search_all
+from documents.payloads import document_payload
 
 
 class SearchView(APIView):
@@ -22,23 +24,23 @@ class SearchView(APIView):
         parameters=[s.SearchQuerySerializer],
         responses={200: s.SearchPageSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
         operation_id="search",
-        summary="Search messages",
-        description="PostgreSQL full-text search (English stemming) over the messages you may read: "
-        'public rooms and the rooms you are in; deleted messages never. `q` takes words, "a phrase", '
-        "-excluded and `or`. Best matches first; for a very common word, the best among its newest "
-        "500 matches. Filters: `room`, `author` (user id), `after` and `before` (a date, midnight in "
-        "your time zone, or a date and time). `snippet` is escaped HTML with the matches in <mark>. "
-        "Pass `next` as `cursor` for the next page.",
+        summary="Search messages and documents",
+        description="PostgreSQL full-text search (English stemming) over what you may read: messages of public "
+        "rooms and of the rooms you are in (deleted ones never), and the pages of documents you can read. "
+        '`q` takes words, "a phrase", -excluded and `or`. Best matches first, messages and document pages in '
+        "one list (`type` keeps to one kind); for a very common word, the best among its newest 500 message "
+        "matches. A document hit names its `page`. Filters: `room`, `author` (user id), `after` and `before` "
+        "(a date, midnight in your time zone, or a date and time). `snippet` is escaped HTML with the "
+        "matches in <mark>. Pass `next` as `cursor` for the next page.",
     )
     def get(self, request: Request) -> Response:
         user = person(request)
         params = valid(s.SearchQuerySerializer, request.query_params, request=request)
-        room = params.get("room")
-        if room is not None:
-            access_room(user, room)
-        page = search_messages(
+        room = access_room(user, params["room"]).room if params.get("room") is not None else None
+        found = search_all(
             user,
             params["q"],
+            kind=params["type"],
             room=room,
             author=params.get("author"),
             after=params.get("after"),
@@ -54,9 +56,17 @@ class SearchView(APIView):
                 "snippet": hit.snippet,
                 "rank": hit.rank,
             }
-            for hit in page.hits
+            if isinstance(hit, SearchHit)
+            else {
+                "type": "document",
+                "document": document_payload(hit.document),
+                "page": hit.page,
+                "snippet": hit.snippet,
+                "rank": hit.rank,
+            }
+            for hit in found.hits
         ]
-        return Response({"results": results, "next": page.next.encode() if page.next else None})
+        return Response({"results": results, "next": found.next.encode() if found.next else None})
 
 
 class DirectoryView(APIView):

@@ -21,26 +21,15 @@ from rest_framework import serializers
 from chat.actions.messages import MAX_CLIENT_ID_LENGTH, MAX_EMOJI_LENGTH
 from chat.markdown import MAX_BODY_LENGTH
 from chat.models import Membership, Room
-from chat.search import MAX_SEARCH_LENGTH, SearchCursor
+from chat.search import MAX_SEARCH_LENGTH
+from chat.search_all import AllCursor
 from chat.selectors import MAX_PAGE_SIZE
+from config.api.fields import PersonRefSerializer, StrictCharField, id_field
+from documents.access import MAX_ATTACHMENTS as MAX_DOCUMENTS
+from documents.api.serializers import DocumentSerializer
 
-# A database id: positive and within PostgreSQL's bigint, so no lookup can overflow (a 500).
-MAX_ID = 2**63 - 1
-MAX_ATTACHMENTS = 10
+MAX_ATTACHMENTS = MAX_DOCUMENTS
 MAX_MEMBERS_AT_ONCE = 100
-
-
-class StrictCharField(serializers.CharField):
-    """Text, and only text: DRF's CharField would take `5` or `true` for "5" or "True"."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def id_field(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,18 +166,21 @@ class DateOrDateTimeField(serializers.Field):
 
 class SearchQuerySerializer(serializers.Serializer[Any]):
     q = StrictCharField(max_length=MAX_SEARCH_LENGTH, help_text='Words, "a phrase", -excluded, or.')
-    room = id_field(required=False, help_text="Only this room.")
-    author = id_field(required=False, help_text="Only messages by this person.")
+    type = serializers.ChoiceField(
+        choices=["all", "messages", "documents"], required=False, default="all", help_text="What to search."
+    )
+    room = id_field(required=False, help_text="Only this room (its messages, and documents shared in it).")
+    author = id_field(required=False, help_text="Only messages by, and documents uploaded by, this person.")
     after = DateOrDateTimeField(required=False, help_text="Sent at or after (a date is midnight in your zone).")
     before = DateOrDateTimeField(required=False, help_text="Sent before (a date is midnight in your zone).")
     limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=20)
-    cursor = StrictCharField(required=False, allow_blank=True, max_length=200, default="")
+    cursor = StrictCharField(required=False, allow_blank=True, max_length=400, default="")
 
-    def validate_cursor(self, value: str) -> SearchCursor | None:
+    def validate_cursor(self, value: str) -> AllCursor | None:
         if not value:
             return None
         try:
-            return SearchCursor.decode(value)
+            return AllCursor.decode(value)
         except ValueError as exc:
             raise serializers.ValidationError("Not a cursor from this API; use `next` of a previous page.") from exc
 
@@ -202,11 +194,6 @@ class SearchQuerySerializer(serializers.Serializer[Any]):
 # ---------------------------------------------------------------------------------------------
 # Output (documentation of the payloads of chat.payloads)
 # ---------------------------------------------------------------------------------------------
-
-
-class PersonRefSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class ReactionGroupSerializer(serializers.Serializer[Any]):
@@ -231,7 +218,7 @@ class MessageSerializer(serializers.Serializer[Any]):
     reply_count = serializers.IntegerField()
     last_reply_at = serializers.DateTimeField(allow_null=True)
     mentions = serializers.ListField(child=serializers.IntegerField())
-    attachments = serializers.ListField(child=serializers.IntegerField())
+    attachments = DocumentSerializer(many=True, help_text="The documents the message carries.")
     reactions = ReactionGroupSerializer(many=True)
 
 
@@ -317,9 +304,11 @@ class RoomRefSerializer(serializers.Serializer[Any]):
 
 
 class SearchResultSerializer(serializers.Serializer[Any]):
-    type = serializers.ChoiceField(choices=["message"], help_text="`message` (documents will join as `document`).")
-    message = MessageSerializer()
-    room = RoomRefSerializer()
+    type = serializers.ChoiceField(choices=["message", "document"])
+    message = MessageSerializer(required=False, help_text="A message hit.")
+    room = RoomRefSerializer(required=False, help_text="A message hit's room.")
+    document = DocumentSerializer(required=False, help_text="A document hit.")
+    page = serializers.IntegerField(required=False, help_text="A document hit's page (1-based).")
     snippet = serializers.CharField(
         help_text="HTML-escaped text of the match with the matched words in <mark></mark>, safe to insert as HTML."
     )

@@ -178,6 +178,21 @@ STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+# Media on S3 when a bucket is configured, else on local disk under MEDIA_ROOT. Keys carry the
+# tenant's prefix (tenants.storage); objects stay private and are served only through checked
+# views, so no public or presigned URL is ever handed out.
+if env("AWS_STORAGE_BUCKET_NAME", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -255,6 +270,30 @@ CHAT_DIRECT_WRITES: bool = env.bool("CHAT_DIRECT_WRITES", default=True)
 CHAT_PRESENCE_TTL_SECONDS: int = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
 
 # ------------------------------------------------------------------------------
+# Documents: uploads and text extraction
+# ------------------------------------------------------------------------------
+# Larger uploads get 413 (a plan may lower it later).
+DOCUMENTS_MAX_UPLOAD_BYTES: int = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+# Office files are zip archives: more than this once unpacked, or packed tighter than the
+# ratio, is refused as a zip bomb.
+DOCUMENTS_MAX_UNPACKED_BYTES: int = env.int("DOCUMENTS_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+DOCUMENTS_MAX_PACKING_RATIO: int = env.int("DOCUMENTS_MAX_PACKING_RATIO", default=100)
+# Uploads per person.
+DOCUMENTS_UPLOAD_RATE: str = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")
+# A PDF with more pages fails with `too_many_pages`.
+DOCUMENTS_MAX_PAGES: int = env.int("DOCUMENTS_MAX_PAGES", default=2000)
+# One page may take this long to read; the whole document this long per page in all.
+DOCUMENTS_PAGE_SECONDS: float = env.float("DOCUMENTS_PAGE_SECONDS", default=30.0)
+# The address space an extracting worker process may use (a decompression bomb gets MemoryError).
+DOCUMENTS_WORKER_MEMORY_BYTES: int = env.int("DOCUMENTS_WORKER_MEMORY_BYTES", default=2 * 1024 * 1024 * 1024)
+# Pages per extraction task after the first (page 1 goes alone, so it is searchable at once).
+DOCUMENTS_PAGES_PER_TASK: int = env.int("DOCUMENTS_PAGES_PER_TASK", default=8)
+# Unfinished documents that have not moved for this long are resumed (a killed worker).
+DOCUMENTS_STALL_SECONDS: int = env.int("DOCUMENTS_STALL_SECONDS", default=120)
+# A document whose extraction was started this many times without finishing fails.
+DOCUMENTS_MAX_ATTEMPTS: int = env.int("DOCUMENTS_MAX_ATTEMPTS", default=4)
+
+# ------------------------------------------------------------------------------
 # Celery (tenant-aware: tenant-schemas-celery carries the schema in a header)
 # ------------------------------------------------------------------------------
 CELERY_BROKER_URL = services.celery_url(REDIS_URL)
@@ -268,8 +307,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+# A task not acknowledged this long after delivery (its worker died) is delivered again. Longer
+# than the longest task (a page task: DOCUMENTS_PAGES_PER_TASK pages of DOCUMENTS_PAGE_SECONDS),
+# else a slow task would run twice at once; documents do not wait for it (resume_stalled).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 24 * 60 * 60},
+    # Completes documents whose worker was killed mid-extraction.
+    "resume-stalled-documents": {"task": "documents.resume_stalled", "schedule": 60},
 }
 
 # ------------------------------------------------------------------------------
@@ -283,6 +328,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    # JSON whatever the Accept header: a browser asking for HTML still gets the error shape
+    # of CONTRACT.md (the interactive docs are at /api/docs/).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -6,13 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_staff_user, do_create_user
 from accounts.models import User
 from chat.actions import do_create_room, do_join_room, do_open_direct, do_send_message
 from chat.models import Room
+from documents.actions import do_upload_document
+from documents.demo import text_pdf
+from documents.models import Document
 from tenants.actions import do_provision_workspace
 from tenants.models import Client
 from tenants.urls_helpers import platform_url, tenant_url
@@ -77,6 +82,40 @@ CONVERSATIONS: dict[str, list[tuple[str, str, str, list[tuple[str, str]]]]] = {
 }
 
 
+# Acme's handbook, shared in `general`: a PDF the worker reads page by page, so search finds it.
+HANDBOOK_NAME = "Acme employee handbook.pdf"
+HANDBOOK_PAGES = [
+    ["Acme employee handbook", "Everything a new colleague needs in the first week.", "", "Contents:",
+     "1. Welcome  2. Working hours  3. Holidays  4. Expenses  5. Security"],
+    ["Welcome", "Acme builds rockets, anvils and other fine products for discerning coyotes.",
+     "Your manager will set up a first-week plan with you."],
+    ["Working hours", "Core hours are 10:00 to 16:00; plan the rest of your day as suits you.",
+     "Remote work is welcome: tell your team in the general room where you are."],
+    ["Holidays", "Everyone has 28 days of paid holiday a year, plus public holidays.",
+     "Book holidays at least two weeks ahead in the leave calendar."],
+    ["Expenses", "Travel is booked second class; keep every receipt.",
+     "Expenses are reimbursed within 30 days of the claim."],
+    ["Security", "Lock your screen when you leave your desk.",
+     "Report phishing e-mails to security@acme.test at once."],
+]  # fmt: skip
+
+
+def seed_handbook(client: Client, owner: User) -> None:
+    """Precondition: the connection is in `client`'s schema."""
+    if Document.objects.filter(name=HANDBOOK_NAME).exists():
+        return
+    room = Room.objects.get(name="general")
+    data = text_pdf(
+        HANDBOOK_PAGES, title="Acme employee handbook", author=owner.get_full_name(), created=timezone.now()
+    )
+    document = do_upload_document(
+        tenant=client, uploader=owner, upload=SimpleUploadedFile(HANDBOOK_NAME, data, content_type="application/pdf")
+    )
+    do_send_message(
+        tenant=client, author=owner, room=room, body="The handbook, for everyone new 📘", attachments=[document]
+    )
+
+
 def seed_conversations(client: Client, spec: DemoWorkspace) -> None:
     """Precondition: the connection is in `client`'s schema."""
     people = {user.email: user for user in User.objects.all()}
@@ -96,6 +135,8 @@ def seed_conversations(client: Client, spec: DemoWorkspace) -> None:
         others = [user for email, user in people.items() if email != owner.email]
         direct = do_open_direct(tenant=client, user=owner, others=others[:1])
         do_send_message(tenant=client, author=owner, room=direct, body="A direct message: just the two of us.")
+    if spec.slug == "acme":
+        seed_handbook(client, owner)
 
 
 class Command(BaseCommand):

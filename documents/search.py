@@ -1,0 +1,120 @@
+"""Full-text search over documents' pages, on each page's stored `search_vector` (GIN index).
+
+Only pages of documents the person may read (documents.access.readable_documents) are ever
+considered, in the schema the connection is set to. A hit is one page: its document, its number,
+and a highlighted snippet; ranks are normalised by the page's length (ts_rank_cd flag 1), so a
+long page does not outrank a short one merely by repeating a word, and are comparable with the
+ranks of message hits (chat.search_all merges the two).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from accounts.models import User
+from chat.models import SEARCH_CONFIG, Room
+from chat.search import HEADLINE_MARKERS, HEADLINE_OPTIONS, MAX_SEARCH_LENGTH, marked
+from documents.access import readable_documents
+from documents.models import Document
+from documents.selectors import in_room
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """After (rank, page id) in rank order."""
+
+    rank: float
+    id: int
+
+
+@dataclass(frozen=True)
+class PageHit:
+    document: Document
+    page: int
+    # HTML-escaped text with the matched words in <mark></mark>.
+    snippet: str
+    rank: float
+    page_id: int
+
+
+@dataclass(frozen=True)
+class PageHits:
+    hits: list[PageHit]
+    # After the last hit, when there may be more.
+    next: PageCursor | None
+
+
+def search_documents(
+    user: User,
+    q: str,
+    *,
+    room: Room | None = None,
+    uploader: int | None = None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+    limit: int = 20,
+    cursor: PageCursor | None = None,
+) -> PageHits:
+    """Pages matching `q` (web-search syntax) of documents `user` may read, best first. `room`
+    (readable: the caller checked) keeps to documents shared there; `after` and `before` bound
+    the upload time ([after, before))."""
+    q = q[:MAX_SEARCH_LENGTH].replace("\x00", " ").strip()
+    if not q:
+        return PageHits(hits=[], next=None)
+    documents = readable_documents(user)
+    if room is not None:
+        documents = in_room(documents, room)
+    if uploader is not None:
+        documents = documents.filter(uploader_id=uploader)
+    if after is not None:
+        documents = documents.filter(created_at__gte=after)
+    if before is not None:
+        documents = documents.filter(created_at__lt=before)
+    documents_sql, documents_params = documents.values("pk").query.sql_with_params()
+    params: dict[str, Any] = {
+        "config": SEARCH_CONFIG,
+        "q": q,
+        "limit": limit + 1,
+        "markers": HEADLINE_MARKERS,
+        "options": HEADLINE_OPTIONS,
+    }
+    params.update({f"d{i}": value for i, value in enumerate(documents_params)})
+    # Django compiles with %s placeholders; name them so they mix with the named ones.
+    documents_sql = documents_sql % tuple(f"%(d{i})s" for i in range(len(documents_params)))
+    keyset = ""
+    if cursor is not None:
+        keyset = "AND (r.rank, r.id) < (%(after_rank)s::real, %(after_id)s)"
+        params.update(after_rank=repr(cursor.rank), after_id=cursor.id)
+    # Fixed fragments and Django-compiled SQL only; every value is a parameter.
+    sql = (
+        "WITH query AS (SELECT websearch_to_tsquery(%(config)s::regconfig, %(q)s) AS tsq) "  # noqa: S608  # nosec B608
+        "SELECT r.id, r.document_id, r.number, r.rank, "
+        "  ts_headline(%(config)s::regconfig, translate(b.text, %(markers)s, ''), query.tsq, %(options)s) "
+        "FROM ("
+        "  SELECT p.id, p.document_id, p.number, ts_rank_cd(p.search_vector, query.tsq, 1) AS rank "
+        "  FROM documents_documentpage p, query "
+        "  WHERE numnode(query.tsq) > 0 AND p.search_vector @@ query.tsq "
+        f"   AND p.document_id IN ({documents_sql})"
+        ") r JOIN documents_documentpage b ON b.id = r.id, query "
+        f"WHERE true {keyset} "
+        "ORDER BY r.rank DESC, r.id DESC LIMIT %(limit)s"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        rows = [
+            (int(pk), int(doc), int(number), float(rank), headline) for pk, doc, number, rank, headline in db.fetchall()
+        ]
+    page, more = rows[:limit], len(rows) > limit
+    found = {d.pk: d for d in Document.objects.select_related("uploader").filter(pk__in={r[1] for r in page})}
+    hits = [
+        PageHit(document=found[doc], page=number, snippet=marked(headline), rank=rank, page_id=pk)
+        for pk, doc, number, rank, headline in page
+        # A document deleted between the two queries is left out.
+        if doc in found
+    ]
+    last = page[-1] if page else None
+    return PageHits(hits=hits, next=PageCursor(rank=last[3], id=last[0]) if more and last else None)
