@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,5 +21,5 @@ def _me(user: User) -> dict[str, Any]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    config = {"me": _me(user), "socket_path": "/ws/chat/"}
+    config = {"me": _me(user), "socket_path": "/ws/chat/", "max_upload_bytes": settings.DOCUMENTS_MAX_UPLOAD_BYTES}
     return render(request, "chat/home.html", {"chat_config": config})

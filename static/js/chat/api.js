@@ -29,7 +29,7 @@ function firstError(data) {
   return "";
 }
 
-function csrfToken() {
+export function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   if (match) return decodeURIComponent(match[1]);
   const input = document.querySelector("input[name=csrfmiddlewaretoken]");

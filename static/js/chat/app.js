@@ -14,10 +14,12 @@ import { del, get, patch, post, qs, serverNow } from "./api.js";
 import { Composer } from "./composer.js";
 import { config, me } from "./config.js";
 import { browseRooms, confirmDialog, createRoom, newDirect, quickSwitcher, renameRoom, showMembers } from "./dialogs.js";
+import { documentHit, refreshDocuments, unfinishedOnScreen, updateDocumentCards } from "./documents.js";
 import { EMOJI, fillMessage, insertInOrder, messageElement, pendingElement, relayout } from "./messages.js";
 import { Outbox } from "./outbox.js";
 import { dmPeople, roomLabel, roomTitle } from "./rooms.js";
 import { ChatSocket } from "./socket.js";
+import { UploadTray, bindDropZone, bindPaste, bindPicker } from "./uploads.js";
 import { h, isMac, isTypingTarget, results, snippetNodes, uuid } from "./util.js";
 
 const $ = (id) => document.getElementById(id);
@@ -50,6 +52,7 @@ const el = {
   membersCount: $("members-count"),
   menuBtn: $("room-menu-btn"),
   menu: $("room-menu"),
+  main: $("main"),
   timeline: $("timeline"),
   list: $("message-list"),
   historyStatus: $("history-status"),
@@ -106,10 +109,17 @@ class ChatApp {
 
   async start() {
     for (const node of document.querySelectorAll("[data-mod-key]")) node.textContent = node.textContent.replace("Ctrl", isMac ? "⌘" : "Ctrl");
+    this.uploads = new UploadTray($("upload-tray"), {
+      room: () => this.current,
+      maxBytes: config.max_upload_bytes,
+      refocus: () => this.composer.input,
+    });
     this.composer = new Composer(el.composer, {
       mentions: true,
       roomId: () => this.current,
-      onSend: (body) => this.send(this.current, body, null),
+      hasAttachments: () => this.uploads.ready().length > 0 || this.uploads.uploading(),
+      canSend: () => this.uploads.readyToSend(),
+      onSend: (body) => this.send(this.current, body, null, this.uploads.take()),
       onTyping: () => this.socket.send({ type: "typing", room: this.current }),
       onEditLast: () => this.editLast(),
       onDraft: (text) => this.current && this.drafts.set(this.current, text),
@@ -122,6 +132,7 @@ class ChatApp {
     });
     for (const flash of document.querySelectorAll("[data-flash]")) setTimeout(() => flash.remove(), 6000);
     this.bindUi();
+    this.bindUploads();
     this.bindSocket();
     this.watchActivity();
     setInterval(() => this.tick(), 1000);
@@ -218,6 +229,8 @@ class ChatApp {
     for (const [room, message] of this.pendingReads) this.socket.send({ type: "read", room, message });
     this.pendingReads.clear();
     if (reconnected) {
+      // Documents being read while the socket was down: their frames are gone, ask for them.
+      refreshDocuments(unfinishedOnScreen());
       // Counts of rooms this page never opened come from the server, not from the replay.
       await this.loadRooms();
     }
@@ -279,6 +292,9 @@ class ChatApp {
         break;
       case "mention":
         this.onMention(frame.room, frame.message);
+        break;
+      case "document.updated":
+        updateDocumentCards(frame.document);
         break;
       case "error":
         this.onError(frame);
@@ -465,9 +481,10 @@ class ChatApp {
   // Sending, with the outbox
   // =====================================================================================
 
-  send(roomId, body, thread) {
+  send(roomId, body, thread, documents = []) {
     if (!roomId) return;
-    const item = this.outbox.add({ client_id: uuid(), room: roomId, body, thread: thread || null, created: Date.now() });
+    const attachments = documents.map((doc) => doc.id);
+    const item = this.outbox.add({ client_id: uuid(), room: roomId, body, thread: thread || null, attachments, documents, created: Date.now() });
     this.renderPending(item);
     this.transmit(item);
   }
@@ -475,6 +492,7 @@ class ChatApp {
   transmit(item) {
     const frame = { type: "message.send", room: item.room, body: item.body, client_id: item.client_id, ref: `send:${item.client_id}` };
     if (item.thread) frame.thread = item.thread;
+    if (item.attachments && item.attachments.length) frame.attachments = item.attachments;
     if (this.socket.send(frame)) this.unconfirmed.set(item.client_id, Date.now());
   }
 
@@ -555,6 +573,7 @@ class ChatApp {
     rs.dividerAfter = (room.unread || 0) > 0 ? room.last_read_id || 0 : null;
     this.renderSidebar();
     this.renderHeader();
+    this.uploads.render();
     el.list.replaceChildren();
     el.jumpLatest.hidden = true;
     el.emptyRoom.hidden = true;
@@ -1290,7 +1309,7 @@ class ChatApp {
         const found = results(data);
         list.replaceChildren();
         status.textContent = found.length ? `${found.length}${data && data.next ? "+" : ""} result${found.length === 1 ? "" : "s"} for “${query}”` : `Nothing found for “${query}”.`;
-        for (const item of found) list.append(this.searchResult(item));
+        for (const item of found) list.append(this.searchResult(item, query));
       } catch (error) {
         status.textContent = `Search failed: ${error.message}`;
       } finally {
@@ -1301,7 +1320,8 @@ class ChatApp {
     await run();
   }
 
-  searchResult(item) {
+  searchResult(item, query) {
+    if ((item.type || item.kind) === "document" && item.document) return h("li", {}, documentHit(item, query));
     const msg = item.message && typeof item.message === "object" ? item.message : item;
     const roomId = idOf(item.room ?? msg.room);
     const room = this.rooms.get(roomId);
@@ -1549,6 +1569,23 @@ class ChatApp {
     window.addEventListener("hashchange", () => {
       const id = Number((location.hash.match(/^#room-(\d+)/) || [])[1]);
       if (id && id !== this.current) this.openRoom(id);
+    });
+  }
+
+  /** The paperclip, files dropped on the conversation and files pasted in the composer all go to
+   * the tray, as attachments of the next message in this room. */
+  bindUploads() {
+    const add = (files) => {
+      if (!this.current || !this.canPost()) return;
+      this.uploads.add(files);
+      this.composer.focus();
+    };
+    bindPicker($("attach-btn"), $("attach-input"), add);
+    bindPaste(this.composer.input, add);
+    bindDropZone(el.main, add, () => !!this.current && this.canPost());
+    window.addEventListener("documentfinished", ({ detail: doc }) => {
+      if (!this.uploads.ready().some((waiting) => waiting.id === doc.id)) return;
+      this.announce(doc.status === "ready" ? `${doc.name} is ready to send.` : `${doc.name} could not be read. ${doc.error || ""}`);
     });
   }
 

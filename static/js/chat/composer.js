@@ -17,7 +17,8 @@ export function handleOf(person) {
 export class Composer {
   /**
    * @param form the <form>; its textarea is `.composer-input`
-   * @param opts {onSend(body), onTyping(), onEditLast(), roomId(): id|null, mentions: bool}
+   * @param opts {onSend(body), onTyping(), onEditLast(), roomId(): id|null, mentions: bool,
+   *   hasAttachments(): bool (a message of attachments alone may go), canSend(): bool}
    */
   constructor(form, opts) {
     this.form = form;
@@ -78,7 +79,8 @@ export class Composer {
 
   submit() {
     const body = this.input.value.trim();
-    if (!body) return;
+    if (!body && !(this.opts.hasAttachments && this.opts.hasAttachments())) return;
+    if (this.opts.canSend && !this.opts.canSend()) return;
     this.opts.onSend(body);
     this.input.value = "";
     // A people lookup still on its way must not reopen the list over the emptied box.

@@ -2,6 +2,7 @@
 // consecutive messages by the same person and the "new messages" divider laid out afterwards.
 // The server's `html` is safe rendered Markdown and goes in as HTML; `body` is only ever text.
 
+import { attachmentsElement } from "./documents.js";
 import { dayKey, formatDay, formatFull, formatTime, h, hue, initial } from "./util.js";
 
 export const EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
@@ -94,6 +95,7 @@ export function fillMessage(li, msg, meId, opts = {}) {
     h("div", { class: "msg-head" }, h("span", { class: "msg-author" }, name), time),
     body,
   );
+  if (!msg.deleted && msg.attachments && msg.attachments.length) main.append(attachmentsElement(msg.attachments));
   if (msg.edited_at && !msg.deleted) {
     // Inside the last paragraph when there is one, so the mark follows the text as in Slack.
     const last = body.lastElementChild;
@@ -157,6 +159,7 @@ export function pendingElement(item, me) {
       { class: "msg-main" },
       h("div", { class: "msg-head" }, h("span", { class: "msg-author" }, me.name), h("time", {}, formatTime(new Date(item.created).toISOString()))),
       body,
+      item.documents && item.documents.length ? attachmentsElement(item.documents) : null,
       status,
     ),
   );
