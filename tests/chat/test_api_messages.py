@@ -118,8 +118,8 @@ def test_send_is_idempotent_with_client_id(tenant_a: TenantInfo) -> None:
 @pytest.mark.parametrize(
     "payload",
     [{}, {"body": ""}, {"body": "   "}, {"body": "x" * 10_001}, {"body": 5}, {"body": ["x"]},
-     {"body": "x", "client_id": "x" * 65}, {"body": "x", "attachments": [1]}, {"body": "x", "attachments": "1"},
-     {"body": "a\x00b"}, {"body": "x", "thread": "abc"}],
+     {"body": "x", "client_id": "x" * 65}, {"body": "x", "attachments": [0]}, {"body": "x", "attachments": "1"},
+     {"body": "x", "attachments": [1] * 11}, {"body": "a\x00b"}, {"body": "x", "thread": "abc"}],
 )  # fmt: skip
 def test_send_with_bad_input_is_a_400(tenant_a: TenantInfo, payload: dict[str, object]) -> None:
     ann = person(tenant_a)
