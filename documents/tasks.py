@@ -87,7 +87,7 @@ def extract_pages(document_id: int, first: int, last: int) -> None:
         logger.exception(
             "extracting pages %s-%s of document %s in %s failed", first, last, document_id, current_schema()
         )
-        _fail_unexpectedly(document_id, error)
+        _fail_pages(document_id, first, last, error)
 
 
 @app.task(name="documents.resume_stalled", acks_late=True)
@@ -144,7 +144,10 @@ def _start(document_id: int) -> Document | None:
         document.attempts += 1
         if document.attempts > settings.DOCUMENTS_MAX_ATTEMPTS:
             logger.warning(
-                "document %s in %s failed %s times: giving up", document_id, current_schema(), document.attempts - 1
+                "document %s in %s was started %s times without finishing",
+                document_id,
+                current_schema(),
+                document.attempts - 1,
             )
             document.save(update_fields=["attempts", "updated_at"])
             _finish(document_id, Status.FAILED, Failure.TIMED_OUT, from_status=document.status)
@@ -239,7 +242,6 @@ def _extract_range(document_id: int, first: int, last: int) -> None:
                 reached.add(page.number)
                 if not _store_page(document_id, page):
                     return  # finished meanwhile (it failed elsewhere): nothing more to do
-                _announce(document_id)
         except extraction.ExtractionFailed as failure:
             # Readable when planned but not now (deadline, memory): the pages fail alike.
             missing_because = failure.code
@@ -255,8 +257,8 @@ def _open_reader(document: Document, seconds: float) -> extraction.PdfReader:
 
 
 def _store_page(document_id: int, page: extraction.PageText) -> bool:
-    """Commit one page with the document's progress; finish the document if it was the last.
-    False (and nothing stored) when the document is no longer being read.
+    """Commit one page with the document's progress, and announce it (throttled); finish the
+    document if it was the last. False (and nothing stored) when it is no longer being read.
 
     The document's row is locked first, so page commits of parallel tasks take turns and each
     counts every page committed before it: pages_done is a count, never an increment, and
@@ -268,7 +270,11 @@ def _store_page(document_id: int, page: extraction.PageText) -> bool:
         if row is None or row[0] != Status.PROCESSING:
             return False
         done = _insert_page(document_id, page.number, text, page.error, excerpt(text) if page.number == 1 else None)
-    if row[1] is not None and done >= row[1]:
+        complete = row[1] is not None and done >= row[1]
+        if not complete:
+            # Published right after this commits: ahead of the frames of pages committed later.
+            _announce(document_id)
+    if complete:
         _maybe_finish(document_id)
     return True
 
@@ -381,6 +387,25 @@ def _fail_unexpectedly(document_id: int, error: BaseException) -> None:
         logger.exception("could not mark document %s failed", document_id)
 
 
+def _fail_pages(document_id: int, first: int, last: int, error: BaseException) -> None:
+    """After a bug or a broken file in a page task: the range's missing pages are stored empty
+    with the reason, so the rest of the document still counts. If even that fails (the
+    database is down), the sweeper resumes the document later."""
+    code = extraction.failure_code(error)
+    try:
+        stored = set(
+            DocumentPage.objects.filter(document_id=document_id, number__range=(first, last)).values_list(
+                "number", flat=True
+            )
+        )
+        for number in range(first, last + 1):
+            if number not in stored and not _store_page(document_id, extraction.PageText(number, "", code)):
+                return
+        _maybe_finish(document_id)
+    except Exception:
+        logger.exception("could not mark pages %s-%s of document %s failed", first, last, document_id)
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -398,8 +423,8 @@ def _announce(document_id: int, *, final: bool = False) -> None:
     else:
         _announced.pop((schema, document_id), None)
     document = Document.objects.select_related("uploader").filter(pk=document_id).first()
-    if document is None:
-        return
+    if document is None or (not final and document.is_finished):
+        return  # whoever finished it sent the last frame
     try:
         announce_document(cast(Any, connection).tenant.pk, document)
     except Exception:

@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0004_message_seq_required'),
-        ('documents', '0001_initial'),
+        ("chat", "0004_message_seq_required"),
+        ("documents", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='document',
-            name='documents_unfinished',
+            model_name="document",
+            name="documents_unfinished",
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(condition=models.Q(('status', 'pending'), ('status', 'processing'), _connector='OR'), fields=['heartbeat_at'], name='documents_unfinished'),
+            model_name="document",
+            index=models.Index(
+                condition=models.Q(("status", "pending"), ("status", "processing"), _connector="OR"),
+                fields=["heartbeat_at"],
+                name="documents_unfinished",
+            ),
         ),
     ]

@@ -1,0 +1,491 @@
+"""Text extraction end to end on a real Celery worker (solo pool, the test queue): documents are
+uploaded through documents.actions in a tenant's schema and read by the worker in that schema.
+
+The worker is another process, so data is committed (django_db_blocker.unblock()) and removed
+again afterwards: the test database is kept between runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import random
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from channels.layers import get_channel_layer
+from django.contrib.postgres.search import SearchQuery
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from pytest_django import DjangoDbBlocker
+
+from accounts.models import User
+from chat import events
+from chat.models import SEARCH_CONFIG
+from documents import tasks
+from documents.actions import do_upload_document
+from documents.models import Document, DocumentPage
+from tests.conftest import TenantInfo
+from tests.documents.corpus import (
+    EXPECTED,
+    corpus_names,
+    corpus_path,
+    decompression_bomb_pdf,
+    reference_texts,
+    several_hundred_pages,
+)
+
+Upload = Callable[..., int]
+
+FINISHED = (Document.Status.READY, Document.Status.FAILED)
+
+
+@pytest.fixture
+def created(django_db_blocker: DjangoDbBlocker) -> Iterator[list[tuple[str, int]]]:
+    """(schema, document id) of every document a test made; deleted with their files after it."""
+    made: list[tuple[str, int]] = []
+    yield made
+    with django_db_blocker.unblock():
+        for schema, document_id in made:
+            with schema_context(schema):
+                document = Document.objects.filter(pk=document_id).first()
+                if document is not None:
+                    document.file.delete(save=False)
+                    document.delete()
+
+
+@pytest.fixture
+def upload(
+    celery_worker: subprocess.Popen[bytes], django_db_blocker: DjangoDbBlocker, created: list[tuple[str, int]]
+) -> Upload:
+    """Upload a file as the tenant's owner, the way the API does; returns the document's id."""
+
+    def upload(tenant: TenantInfo, path: Path, name: str | None = None, content_type: str = "") -> int:
+        with django_db_blocker.unblock(), schema_context(tenant.schema):
+            owner = User.objects.get(email=tenant.owner_email)
+            document = do_upload_document(
+                tenant=tenant.client,
+                uploader=owner,
+                upload=SimpleUploadedFile(name or path.name, path.read_bytes(), content_type or "application/pdf"),
+            )
+        created.append((tenant.schema, document.pk))
+        return document.pk
+
+    return upload
+
+
+def load(django_db_blocker: DjangoDbBlocker, schema: str, document_id: int) -> Document:
+    with django_db_blocker.unblock(), schema_context(schema):
+        return Document.objects.get(pk=document_id)
+
+
+def page_rows(django_db_blocker: DjangoDbBlocker, schema: str, document_id: int) -> list[tuple[int, str, str]]:
+    with django_db_blocker.unblock(), schema_context(schema):
+        return list(
+            DocumentPage.objects.filter(document_id=document_id)
+            .order_by("number")
+            .values_list("number", "text", "error")
+        )
+
+
+def wait_finished(
+    django_db_blocker: DjangoDbBlocker, schema: str, ids: list[int], timeout: float = 120
+) -> dict[int, Document]:
+    deadline = time.monotonic() + timeout
+    while True:
+        with django_db_blocker.unblock(), schema_context(schema):
+            documents = Document.objects.in_bulk(ids)
+        if all(document.status in FINISHED for document in documents.values()):
+            return documents
+        if time.monotonic() > deadline:
+            raise AssertionError({pk: (d.status, d.pages_done, d.page_count) for pk, d in documents.items()})
+        time.sleep(0.2)
+
+
+def expected_text(text: str) -> str:
+    return text.replace("\x00", "")
+
+
+def test_every_corpus_pdf_ends_ready_or_failed_with_its_reason(
+    upload: Upload, tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker, celery_worker: subprocess.Popen[bytes]
+) -> None:
+    # given: every PDF of the corpus, uploaded
+    ids = {name: upload(tenant_a, corpus_path(name)) for name in corpus_names()}
+
+    # when: the worker has read them all
+    documents = wait_finished(django_db_blocker, tenant_a.schema, list(ids.values()), timeout=240)
+
+    # then: each ended as pdfminer says, with pdfminer's text page by page, and the worker lives
+    for name, document_id in ids.items():
+        document = documents[document_id]
+        outcome = EXPECTED[name]
+        rows = page_rows(django_db_blocker, tenant_a.schema, document_id)
+        if outcome == "ready":
+            texts = reference_texts(corpus_path(name))
+            assert (document.status, document.error) == (Document.Status.READY, ""), name
+            assert document.page_count == document.pages_done == len(texts), name
+            assert rows == [(n, expected_text(text), "") for n, text in enumerate(texts, start=1)], name
+            flat = " ".join(texts[0].split())
+            assert document.excerpt and len(document.excerpt) <= 500, name
+            assert flat.startswith(document.excerpt.removesuffix("…")), name
+        else:
+            assert (document.status, document.error) == (Document.Status.FAILED, outcome), name
+            assert document.attempts == 1, name
+        if outcome == "encrypted":
+            assert rows == [], name
+    dmca = documents[ids["nonfree_dmca.pdf"]]
+    assert dmca.title == "The Digital Millennium Copyright Act of 1998"
+    assert dmca.author == "United States Copyright Office - jmf"
+    form = documents[ids["nonfree_i1040nr.pdf"]]
+    assert form.title == "2007 Instruction 1040-NR"
+    assert form.authored_at == dt.datetime(2007, 12, 6, 13, 1, 23, tzinfo=dt.UTC)
+    assert celery_worker.poll() is None
+
+
+class FrameListener:
+    """Collects the `document.updated` frames sent to one person's sockets, through the real
+    channel layer, on a thread of its own (the worker publishes them from another process)."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.frames: list[tuple[float, dict[str, Any]]] = []
+        self._subscribed = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._listen()), daemon=True)
+
+    def __enter__(self) -> FrameListener:
+        self._thread.start()
+        assert self._subscribed.wait(10), "could not subscribe to the channel layer"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    async def _listen(self) -> None:
+        layer = get_channel_layer()
+        assert layer is not None
+        channel = await layer.new_channel()
+        await layer.group_add(self.group, channel)
+        self._subscribed.set()
+        try:
+            while not self._stop.is_set():
+                try:
+                    message = await asyncio.wait_for(layer.receive(channel), timeout=0.3)
+                except TimeoutError:
+                    continue
+                if message.get("event") == "document.updated":
+                    self.frames.append((time.monotonic(), json.loads(message["text"])["document"]))
+        finally:
+            await layer.group_discard(self.group, channel)
+
+
+def test_several_hundred_pages_become_searchable_page_by_page(
+    upload: Upload, tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker, tmp_path: Path
+) -> None:
+    # given: a 320-page PDF, and the uploader's sockets listening
+    path = several_hundred_pages(tmp_path)
+    texts = reference_texts(path)
+    word = next(w for w in re.findall(r"[A-Za-z]{5,}", texts[0]))
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        owner_id = User.objects.get(email=tenant_a.owner_email).pk
+
+    # when: it is uploaded, and watched while it is read
+    with FrameListener(events.user_group_by_id(tenant_a.client.pk, owner_id)) as listener:
+        started = time.monotonic()
+        document_id = upload(tenant_a, path)
+        seen_done: list[int] = []
+        found_after: float | None = None
+        while True:
+            document = load(django_db_blocker, tenant_a.schema, document_id)
+            if found_after is None:
+                with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+                    query = SearchQuery(word, config=SEARCH_CONFIG)
+                    if DocumentPage.objects.filter(document_id=document_id, search_vector=query).exists():
+                        found_after = time.monotonic() - started
+            if document.status in FINISHED:
+                break
+            seen_done.append(document.pages_done)
+            assert time.monotonic() - started < 180, (document.status, document.pages_done)
+            time.sleep(0.1)
+        elapsed = time.monotonic() - started
+        time.sleep(0.5)  # the last frame is published after the commit it announces
+
+    # then: page 1 was found by search at once, pages came one by one, and the document is complete
+    assert found_after is not None and found_after < 3.0
+    progress = sorted({done for done in seen_done if 0 < done < len(texts)})
+    assert len(progress) >= 5, seen_done
+    assert seen_done == sorted(seen_done)
+    assert (document.status, document.error) == (Document.Status.READY, "")
+    assert document.page_count == document.pages_done == len(texts) == 320
+    assert document.title == "320 corpus pages"
+    rows = page_rows(django_db_blocker, tenant_a.schema, document_id)
+    assert [number for number, _, _ in rows] == list(range(1, 321))
+    assert [text for _, text, _ in rows] == [expected_text(text) for text in texts]
+    assert " ".join(texts[0].split()).startswith(document.excerpt.removesuffix("…"))
+    # and: the uploader was told: pending, reading, progress about once a second, then ready
+    frames = [frame for _, frame in listener.frames if frame["id"] == document_id]
+    statuses = [frame["status"] for frame in frames]
+    assert statuses[:2] == ["pending", "processing"] and statuses[-1] == "ready", statuses
+    assert frames[-1]["pages_done"] == frames[-1]["pages"] == 320
+    middle = [frame["pages_done"] for frame in frames[2:-1]]
+    assert middle == sorted(middle) and all(0 < done < 320 for done in middle), middle
+    assert 1 <= len(middle) <= elapsed + 2, (len(middle), elapsed)
+
+
+def test_decompression_bomb_fails_too_large_and_the_worker_lives_on(
+    upload: Upload,
+    tenant_a: TenantInfo,
+    django_db_blocker: DjangoDbBlocker,
+    celery_worker: subprocess.Popen[bytes],
+    tmp_path: Path,
+) -> None:
+    # given: a 4 KB PDF whose page inflates to more than 2 GB (the worker may use 2 GB in all)
+    bomb = decompression_bomb_pdf(tmp_path / "bomb.pdf")
+
+    # when: it is uploaded, then an ordinary PDF after it
+    bomb_id = upload(tenant_a, bomb)
+    after_id = upload(tenant_a, corpus_path("simple1.pdf"))
+    documents = wait_finished(django_db_blocker, tenant_a.schema, [bomb_id, after_id], timeout=120)
+
+    # then: the bomb failed, its page is recorded as unreadable, and the worker read the next one
+    assert documents[bomb_id].status == Document.Status.FAILED
+    assert documents[bomb_id].error in (Document.Failure.TOO_LARGE, Document.Failure.TIMED_OUT)
+    assert page_rows(django_db_blocker, tenant_a.schema, bomb_id) == [(1, "", documents[bomb_id].error)]
+    assert documents[after_id].status == Document.Status.READY
+    assert celery_worker.poll() is None
+
+
+def make_document(
+    django_db_blocker: DjangoDbBlocker,
+    tenant: TenantInfo,
+    created: list[tuple[str, int]],
+    path: Path,
+    *,
+    pk: int | None = None,
+    start: bool = False,
+    **fields: object,
+) -> int:
+    """A document row made directly (no upload checks), started on commit only if `start`."""
+    with django_db_blocker.unblock(), schema_context(tenant.schema), transaction.atomic():
+        document = Document(
+            pk=pk,
+            uploader=User.objects.get(email=tenant.owner_email),
+            name=path.name,
+            content_type="application/pdf",
+            size=path.stat().st_size,
+            sha256="0" * 64,
+            **fields,
+        )
+        document.file.save(path.name, ContentFile(path.read_bytes()), save=False)
+        document.save(force_insert=True)
+        if start:
+            document_id = document.pk
+            transaction.on_commit(lambda: tasks.start_extraction(document_id))
+    created.append((tenant.schema, document.pk))
+    return document.pk
+
+
+def being_read(page_count: int, *, attempts: int = 1, heartbeat_at: dt.datetime | None = None) -> dict[str, Any]:
+    """The fields of a document a worker is reading (its last progress now, unless given)."""
+    return {
+        "status": Document.Status.PROCESSING,
+        "page_count": page_count,
+        "attempts": attempts,
+        "heartbeat_at": heartbeat_at or timezone.now(),
+    }
+
+
+def test_redelivered_page_tasks_add_no_duplicate_pages(
+    celery_worker: subprocess.Popen[bytes],
+    tenant_a: TenantInfo,
+    django_db_blocker: DjangoDbBlocker,
+    created: list[tuple[str, int]],
+) -> None:
+    # given: a 5-page document being read, pages 1 and 2 already stored
+    path = corpus_path("contrib_pagelabels.pdf")
+    texts = reference_texts(path)
+    document_id = make_document(django_db_blocker, tenant_a, created, path, **being_read(5))
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        DocumentPage.objects.bulk_create(
+            [DocumentPage(document_id=document_id, number=n, text=f"stored before {n}") for n in (1, 2)]
+        )
+
+        # when: the same page task is delivered three times (a redelivery after a lost ack)
+        results = [tasks.extract_pages.delay(document_id, 1, 5) for _ in range(3)]
+        # and the planning task once more, as the sweeper would
+        results.append(tasks.extract_document.delay(document_id))
+    for result in results:
+        result.get(timeout=60)
+
+    # then: every page exactly once; stored pages were not read again; finished once
+    rows = page_rows(django_db_blocker, tenant_a.schema, document_id)
+    assert rows == [
+        (1, "stored before 1", ""),
+        (2, "stored before 2", ""),
+        *[(n, expected_text(texts[n - 1]), "") for n in (3, 4, 5)],
+    ]
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        duplicates = (
+            DocumentPage.objects.filter(document_id=document_id)
+            .values("number")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+        )
+        assert not duplicates.exists()
+    document = load(django_db_blocker, tenant_a.schema, document_id)
+    assert (document.status, document.pages_done, document.attempts) == (Document.Status.READY, 5, 1)
+
+
+def test_document_of_tenant_a_is_read_in_as_schema_only(
+    celery_worker: subprocess.Popen[bytes],
+    tenant_a: TenantInfo,
+    tenant_b: TenantInfo,
+    django_db_blocker: DjangoDbBlocker,
+    created: list[tuple[str, int]],
+) -> None:
+    # given: the same document id in both tenants; B's is a different PDF, not started
+    pk = random.randint(10**8, 2 * 10**8)
+    b_id = make_document(django_db_blocker, tenant_b, created, corpus_path("simple3.pdf"), pk=pk)
+
+    # when: A's document is read
+    a_id = make_document(django_db_blocker, tenant_a, created, corpus_path("simple1.pdf"), pk=pk, start=True)
+    a_document = wait_finished(django_db_blocker, tenant_a.schema, [a_id])[a_id]
+
+    # then: A's document holds A's file's text; B's document was not touched
+    assert a_id == b_id
+    assert a_document.status == Document.Status.READY
+    assert page_rows(django_db_blocker, tenant_a.schema, a_id) == [
+        (1, expected_text(reference_texts(corpus_path("simple1.pdf"))[0]), "")
+    ]
+    b_document = load(django_db_blocker, tenant_b.schema, b_id)
+    assert (b_document.status, b_document.attempts, b_document.page_count, b_document.pages_done) == (
+        Document.Status.PENDING,
+        0,
+        None,
+        0,
+    )
+    assert page_rows(django_db_blocker, tenant_b.schema, b_id) == []
+
+
+def test_sweeper_resumes_stalled_documents_in_every_tenant(
+    celery_worker: subprocess.Popen[bytes],
+    tenant_a: TenantInfo,
+    tenant_b: TenantInfo,
+    django_db_blocker: DjangoDbBlocker,
+    created: list[tuple[str, int]],
+) -> None:
+    # given: in B, a document whose worker died after page 1 (no heartbeat for an hour); in A,
+    # one that kept killing its workers; and in A, one moving right now
+    path = corpus_path("contrib_pagelabels.pdf")
+    texts = reference_texts(path)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    stalled = make_document(django_db_blocker, tenant_b, created, path, **being_read(5, heartbeat_at=long_ago))
+    with django_db_blocker.unblock(), schema_context(tenant_b.schema):
+        DocumentPage.objects.create(document_id=stalled, number=1, text=texts[0])
+    hopeless = make_document(
+        django_db_blocker, tenant_a, created, path, **being_read(5, attempts=4, heartbeat_at=long_ago)
+    )
+    moving = make_document(django_db_blocker, tenant_a, created, path, **being_read(5))
+
+    # when: the sweeper runs (beat runs it every minute)
+    tasks.resume_stalled.delay().get(timeout=60)
+    stalled_document = wait_finished(django_db_blocker, tenant_b.schema, [stalled])[stalled]
+    hopeless_document = wait_finished(django_db_blocker, tenant_a.schema, [hopeless])[hopeless]
+
+    # then: the stalled one completed with every page once; the hopeless one gave up; the
+    # moving one was left alone
+    assert (stalled_document.status, stalled_document.pages_done, stalled_document.attempts) == (
+        Document.Status.READY,
+        5,
+        2,
+    )
+    assert page_rows(django_db_blocker, tenant_b.schema, stalled) == [
+        (n, expected_text(text), "") for n, text in enumerate(texts, start=1)
+    ]
+    assert (hopeless_document.status, hopeless_document.error) == (Document.Status.FAILED, Document.Failure.TIMED_OUT)
+    assert page_rows(django_db_blocker, tenant_a.schema, hopeless) == []
+    moving_document = load(django_db_blocker, tenant_a.schema, moving)
+    assert (moving_document.status, moving_document.attempts, moving_document.pages_done) == (
+        Document.Status.PROCESSING,
+        1,
+        0,
+    )
+
+
+def test_text_file_is_one_page_and_images_have_no_pages(
+    upload: Upload, tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker, tmp_path: Path
+) -> None:
+    # given: a UTF-8 text file and a PNG image
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Quarterly   numbers\n\nare   ready: 42 ✓\n", encoding="utf-8")
+    image = tmp_path / "pixel.png"
+    image.write_bytes(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360f8cfc0f01f0005fe02fea3d0ad9d0000000049454e44ae426082"
+        )
+    )
+
+    # when: both are uploaded and read
+    text_id = upload(tenant_a, notes, content_type="text/plain")
+    image_id = upload(tenant_a, image, content_type="image/png")
+    documents = wait_finished(django_db_blocker, tenant_a.schema, [text_id, image_id])
+
+    # then: the text is one searchable page; the image is ready with nothing to read
+    text_document = documents[text_id]
+    assert (text_document.status, text_document.page_count, text_document.pages_done) == (
+        Document.Status.READY,
+        1,
+        1,
+    )
+    assert text_document.excerpt == "Quarterly numbers are ready: 42 ✓"
+    assert page_rows(django_db_blocker, tenant_a.schema, text_id) == [(1, notes.read_text(encoding="utf-8"), "")]
+    image_document = documents[image_id]
+    assert (image_document.status, image_document.page_count, image_document.error) == (
+        Document.Status.READY,
+        0,
+        "",
+    )
+    assert page_rows(django_db_blocker, tenant_a.schema, image_id) == []
+
+
+def test_document_whose_file_is_gone_fails_and_the_worker_lives_on(
+    celery_worker: subprocess.Popen[bytes],
+    tenant_a: TenantInfo,
+    django_db_blocker: DjangoDbBlocker,
+    created: list[tuple[str, int]],
+) -> None:
+    # given: two documents whose stored files have disappeared, one about to be planned and
+    # one whose pages are being read
+    path = corpus_path("contrib_pagelabels.pdf")
+    planned = make_document(django_db_blocker, tenant_a, created, path)
+    reading = make_document(django_db_blocker, tenant_a, created, path, **being_read(5))
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        for document in Document.objects.filter(pk__in=[planned, reading]):
+            document.file.storage.delete(document.file.name)
+
+        # when: they are read
+        tasks.start_extraction(planned)
+        tasks.extract_pages.delay(reading, 1, 5)
+    documents = wait_finished(django_db_blocker, tenant_a.schema, [planned, reading])
+
+    # then: both failed with a reason a person is told, each page is accounted for, and the
+    # worker goes on
+    for document in documents.values():
+        assert (document.status, document.error) == (Document.Status.FAILED, Document.Failure.CORRUPTED)
+        assert document.error_message
+    assert page_rows(django_db_blocker, tenant_a.schema, reading) == [(n, "", "corrupted") for n in range(1, 6)]
+    assert documents[reading].pages_done == 5
+    assert celery_worker.poll() is None
