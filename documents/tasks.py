@@ -299,7 +299,7 @@ def _insert_page(document_id: int, number: int, text: str, error: str, first_lin
             heartbeat_at = %(now)s{excerpt_sql}
         WHERE id = %(document)s
         RETURNING pages_done
-    """  # noqa: S608  # table names from the models; every value is a parameter
+    """  # noqa: S608  # nosec B608  # table names from the models; every value is a parameter
     params: dict[str, Any] = {
         "document": document_id,
         "number": number,
