@@ -65,7 +65,8 @@ def run(env: dict[str, str]) -> int:
     commands = {
         # All interfaces, so the dev server is reachable from containers and VMs too.
         "web": [PYTHON, "-m", "daphne", "-b", BIND_ALL, "-p", port, "--proxy-headers", "config.asgi:application"],
-        "worker": [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+        # Below the web server's priority, so extracting a long PDF never slows the chat down.
+        "worker": ["nice", "-n", "10", PYTHON, "-m", "celery", "-A", "config", "worker", "-l", "INFO", "-c", "2"],
         "beat": [
             PYTHON,
             "-m",

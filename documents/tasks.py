@@ -49,7 +49,10 @@ Failure = Document.Failure
 EXCERPT_CHARS = 500
 # A text file is one page; more than this is not kept (uploads are capped well below anyway).
 TEXT_MAX_BYTES = 10 * 1024 * 1024
-PROGRESS_INTERVAL = 1.0
+PROGRESS_INTERVAL = 2.0
+# After page 1, pages read within this many seconds are committed together: still searchable
+# page by page to a person, without a commit's round trips and disk flush for every page.
+COMMIT_INTERVAL = 0.5
 
 # When this process last announced progress of a document: (schema, id) -> monotonic time.
 _announced: dict[tuple[str, int], float] = {}
@@ -234,20 +237,31 @@ def _extract_range(document_id: int, first: int, last: int) -> None:
         seconds = settings.DOCUMENTS_PAGE_SECONDS
         reached: set[int] = set()
         missing_because: str = Failure.CORRUPTED  # past the end of a page tree that changed or lied
+        batch: list[extraction.PageText] = []
         try:
             # The same worker usually reads the next pages of the same document: keep it open.
             key = (current_schema(), document.pk, document.file.name, document.size)
             reader = extraction.cached_reader(key, lambda: _open_reader(document, seconds))
+            flushed = time.monotonic()
             for page in reader.read(wanted, seconds=seconds):
                 reached.add(page.number)
-                if not _store_page(document_id, page):
-                    return  # finished meanwhile (it failed elsewhere): nothing more to do
+                batch.append(page)
+                # Page 1 at once (the card's first lines, the first search hit); then whatever
+                # was read in the last COMMIT_INTERVAL, in one commit instead of one per page.
+                if page.number == 1 or time.monotonic() - flushed >= COMMIT_INTERVAL:
+                    if not _store_pages(document_id, batch):
+                        return  # finished meanwhile (it failed elsewhere): nothing more to do
+                    batch, flushed = [], time.monotonic()
+            if batch and not _store_pages(document_id, batch):
+                return
         except extraction.ExtractionFailed as failure:
             # Readable when planned but not now (deadline, memory): the pages fail alike.
             missing_because = failure.code
-        for number in wanted:
-            if number not in reached:
-                _store_page(document_id, extraction.PageText(number, "", missing_because))
+            if batch and not _store_pages(document_id, batch):
+                return
+        unread = [extraction.PageText(n, "", missing_because) for n in wanted if n not in reached]
+        if unread:
+            _store_pages(document_id, unread)
     _maybe_finish(document_id)
 
 
@@ -257,19 +271,22 @@ def _open_reader(document: Document, seconds: float) -> extraction.PdfReader:
 
 
 def _store_page(document_id: int, page: extraction.PageText) -> bool:
-    """Commit one page with the document's progress, and announce it (throttled); finish the
-    document if it was the last. False (and nothing stored) when it is no longer being read.
+    return _store_pages(document_id, [page])
+
+
+def _store_pages(document_id: int, pages: list[extraction.PageText]) -> bool:
+    """Commit pages with the document's progress, and announce it (throttled); finish the
+    document if they were the last. False (and nothing stored) when it is no longer being read.
 
     The document's row is locked first, so page commits of parallel tasks take turns and each
     counts every page committed before it: pages_done is a count, never an increment, and
     whichever task stores the last page sees all of them.
     """
-    text = page.text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     with transaction.atomic():
         row = Document.objects.select_for_update().filter(pk=document_id).values_list("status", "page_count").first()
         if row is None or row[0] != Status.PROCESSING:
             return False
-        done = _insert_page(document_id, page.number, text, page.error, excerpt(text) if page.number == 1 else None)
+        done = _insert_pages(document_id, pages)
         complete = row[1] is not None and done >= row[1]
         if not complete:
             # Published right after this commits: ahead of the frames of pages committed later.
@@ -279,35 +296,38 @@ def _store_page(document_id: int, page: extraction.PageText) -> bool:
     return True
 
 
-def _insert_page(document_id: int, number: int, text: str, error: str, first_lines: str | None) -> int:
-    """Insert the page unless it is stored already, and set the document's pages_done to the
-    number of its stored pages, in one statement; returns pages_done. Precondition: the
-    document's row is locked by this transaction, so this statement's snapshot holds every
-    page committed before it (its own insert is not in it: hence `+ inserted`)."""
-    pages, documents = DocumentPage._meta.db_table, Document._meta.db_table
-    excerpt_sql = ", excerpt = %(excerpt)s" if first_lines is not None else ""
+def _insert_pages(document_id: int, pages: list[extraction.PageText]) -> int:
+    """Insert the pages not stored already, and set the document's pages_done to the number of
+    its stored pages, in one statement; returns pages_done. Precondition: the document's row is
+    locked by this transaction, so this statement's snapshot holds every page committed before
+    it (its own inserts are not in it: hence `+ inserted`)."""
+    table, documents = DocumentPage._meta.db_table, Document._meta.db_table
+    params: dict[str, Any] = {"document": document_id, "now": timezone.now()}
+    rows = []
+    for i, page in enumerate(pages):
+        rows.append(f"(%(document)s, %(number{i})s, %(text{i})s, %(error{i})s)")
+        # PostgreSQL text cannot hold NUL.
+        params.update({f"number{i}": page.number, f"text{i}": page.text.replace("\x00", ""), f"error{i}": page.error})
+    first = next((page for page in pages if page.number == 1), None)
+    excerpt_sql = ""
+    if first is not None:
+        excerpt_sql = ", excerpt = %(excerpt)s"
+        params["excerpt"] = excerpt(first.text.replace("\x00", ""))
+    values = ", ".join(rows)
     sql = f"""
         WITH inserted AS (
-            INSERT INTO {pages} (document_id, number, text, error)
-            VALUES (%(document)s, %(number)s, %(text)s, %(error)s)
+            INSERT INTO {table} (document_id, number, text, error)
+            VALUES {values}
             ON CONFLICT (document_id, number) DO NOTHING
             RETURNING 1
         )
         UPDATE {documents}
-        SET pages_done = (SELECT count(*) FROM {pages} WHERE document_id = %(document)s)
+        SET pages_done = (SELECT count(*) FROM {table} WHERE document_id = %(document)s)
                          + (SELECT count(*) FROM inserted),
             heartbeat_at = %(now)s{excerpt_sql}
         WHERE id = %(document)s
         RETURNING pages_done
-    """  # noqa: S608  # nosec B608  # table names from the models; every value is a parameter
-    params: dict[str, Any] = {
-        "document": document_id,
-        "number": number,
-        "text": text,
-        "error": error,
-        "now": timezone.now(),
-        "excerpt": first_lines,
-    }
+    """  # noqa: S608  # nosec B608  # table names from the models, placeholders numbered here; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.fetchone()[0])
@@ -410,15 +430,16 @@ def _fail_pages(document_id: int, first: int, last: int, error: BaseException) -
 
 
 def _announce(document_id: int, *, final: bool = False) -> None:
-    """Send `document.updated`: always when `final` (a status change), otherwise about once a
-    second per document across all workers."""
+    """Send `document.updated`: always when `final` (a status change), otherwise at most once
+    per PROGRESS_INTERVAL per document across all workers (each send costs a channel-layer
+    publish, which is not free next to a page)."""
     schema = current_schema()
     if not final:
         now = time.monotonic()
         if now - _announced.get((schema, document_id), 0.0) < PROGRESS_INTERVAL:
             return
         _announced[(schema, document_id)] = now
-        if not cache.add(f"documents:progress:{document_id}", 1, timeout=1):
+        if not cache.add(f"documents:progress:{document_id}", 1, timeout=int(PROGRESS_INTERVAL)):
             return
     else:
         _announced.pop((schema, document_id), None)

@@ -307,6 +307,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+# Without it Celery closes the database connection before and after every task, so each task
+# (a document's pages come in tens of them) opened a new one; kept for up to 50 tasks instead.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=50)
 # A task not acknowledged this long after delivery (its worker died) is delivered again. Longer
 # than the longest task (a page task: DOCUMENTS_PAGES_PER_TASK pages of DOCUMENTS_PAGE_SECONDS),
 # else a slow task would run twice at once; documents do not wait for it (resume_stalled).

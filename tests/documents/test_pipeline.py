@@ -234,7 +234,7 @@ def test_several_hundred_pages_become_searchable_page_by_page(
     assert [number for number, _, _ in rows] == list(range(1, 321))
     assert [text for _, text, _ in rows] == [expected_text(text) for text in texts]
     assert " ".join(texts[0].split()).startswith(document.excerpt.removesuffix("…"))
-    # and: the uploader was told: pending, reading, progress about once a second, then ready
+    # and: the uploader was told: pending, reading, progress every few seconds at most, then ready
     frames = [frame for _, frame in listener.frames if frame["id"] == document_id]
     statuses = [frame["status"] for frame in frames]
     assert statuses[:2] == ["pending", "processing"] and statuses[-1] == "ready", statuses
