@@ -7,9 +7,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APPS := accounts analytics billing branding chat config documents tenants
 CHROMIUM := /usr/bin/chromium
-CHROMIUM_PACKAGES := chromium fonts-liberation
+CHROMIUM_PACKAGES := chromium fonts-liberation fonts-noto-color-emoji
+PDFTOTEXT := /usr/bin/pdftotext
 
-.PHONY: run test lint bench-provision bench-history bench-fanout chromium clean-data
+.PHONY: run test lint bench-provision bench-history bench-fanout bench-extract chromium clean-data
 
 run: $(STAMP)
 	$(PY) -m config.launch run
@@ -32,6 +33,11 @@ bench-history: $(STAMP)
 bench-fanout: $(STAMP)
 	$(PY) -m config.launch bench -- bench/ws_fanout.py $(ARGS)
 
+# The extraction benchmark compares with poppler's pdftotext, from Debian's poppler-utils.
+bench-extract: $(STAMP)
+	$(call debian_install,$(PDFTOTEXT),poppler-utils,poppler's pdftotext for the extraction benchmark)
+	$(PY) -m config.launch bench -- bench/extract.py $(ARGS)
+
 $(STAMP): requirements/base.txt requirements/local.txt
 	@echo "==> Creating the virtual environment and installing packages (first run only)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,19 +45,24 @@ $(STAMP): requirements/base.txt requirements/local.txt
 	$(PY) -m pip install --progress-bar off -r requirements/local.txt
 	@touch $(STAMP)
 
-# Browser tests drive Debian's Chromium (tests/e2e). Installed once, as root or with
-# passwordless sudo; a no-op when it is there.
+# Browser tests drive Debian's Chromium (tests/e2e).
 chromium:
-	@test -x $(CHROMIUM) || { \
-	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
-	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
-	  else echo "$(CHROMIUM) is missing and installing it needs root: run 'sudo apt-get install $(CHROMIUM_PACKAGES)' (Debian) or 'make chromium' as root." >&2; exit 1; fi; \
-	  command -v apt-get >/dev/null 2>&1 || { echo "$(CHROMIUM) is missing and there is no apt-get: install Chromium at $(CHROMIUM)." >&2; exit 1; }; \
-	  echo "==> Installing Chromium for the browser tests (first run only)"; \
-	  $$sudo apt-get update -qq && \
-	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(CHROMIUM_PACKAGES) && \
-	  test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing after installing $(CHROMIUM_PACKAGES): see apt-get's output above." >&2; exit 1; }; \
-	}
+	$(call debian_install,$(CHROMIUM),$(CHROMIUM_PACKAGES),Chromium for the browser tests)
+
+# $(call debian_install,program,packages,what for): install Debian packages once, as root or with
+# passwordless sudo, unless `program` is already there.
+define debian_install
+@test -x $(1) || { \
+  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+  else echo "$(1) is missing and installing it needs root: run 'sudo apt-get install $(2)' (Debian), or make as root." >&2; exit 1; fi; \
+  command -v apt-get >/dev/null 2>&1 || { echo "$(1) is missing and there is no apt-get: install $(2)." >&2; exit 1; }; \
+  echo "==> Installing $(3) (first run only)"; \
+  $$sudo apt-get update -qq && \
+  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2) && \
+  test -x $(1) || { echo "$(1) is still missing after installing $(2): see apt-get's output above." >&2; exit 1; }; \
+}
+endef
 
 clean-data:
 	rm -rf .data
