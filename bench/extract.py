@@ -102,6 +102,7 @@ if str(ROOT) not in sys.path:
 
 from bench.provision import (  # noqa: E402
     bench_database_url,
+    bench_tenant,
     load_average,
     machine_info,
     now,
@@ -272,23 +273,10 @@ def ensure_target() -> Target:
     from accounts.actions.users import do_create_user
     from accounts.models import User
     from chat.models import Room
-    from tenants.actions import do_provision_workspace
-    from tenants.db import use_public_schema
-    from tenants.models import Client as Tenant
 
-    use_public_schema()
-    client = Tenant.objects.filter(slug=SLUG).first()
-    if client is None:
-        print(f"==> Creating the tenant {SLUG} ...", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('tenants_client', 'id'),"
-                " GREATEST((SELECT MAX(id) FROM tenants_client), %s))",
-                [TENANT_ID_FLOOR],
-            )
-        client = do_provision_workspace(
-            slug=SLUG, name="Extraction", owner_email=OWNER_EMAIL, owner_password=None, owner_name="Bench Owner"
-        ).client
+    client = bench_tenant(
+        SLUG, name="Extraction", owner_email=OWNER_EMAIL, owner_name="Bench Owner", id_floor=TENANT_ID_FLOOR
+    )
     cast(Any, connection).set_tenant(client)  # added by django-tenants' backend at run time
     owner = User.objects.get(email=OWNER_EMAIL)
     chatter = User.objects.filter(email=CHATTER_EMAIL).first()

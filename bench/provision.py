@@ -188,6 +188,34 @@ def use_public_schema() -> None:
     cast(Any, connection).set_schema_to_public()  # added by django-tenants' backend at run time
 
 
+def bench_tenant(slug: str, *, name: str, owner_email: str, owner_name: str = "", id_floor: int) -> Any:
+    """The benchmark's own tenant, provisioned on first use with an id of at least `id_floor`.
+
+    PubSub channels belong to the whole Redis server, not to one of its databases, and group
+    names carry the tenant id: an id no development or test database uses keeps a benchmark's
+    events out of other processes on the same Redis, and theirs out of it."""
+    from django.db import connection
+
+    from tenants.actions import do_provision_workspace
+    from tenants.db import use_public_schema
+    from tenants.models import Client
+
+    use_public_schema()
+    client = Client.objects.filter(slug=slug).first()
+    if client is None:
+        print(f"==> Creating the tenant {slug} ...", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('tenants_client', 'id'),"
+                " GREATEST((SELECT MAX(id) FROM tenants_client), %s))",
+                [id_floor],
+            )
+        client = do_provision_workspace(
+            slug=slug, name=name, owner_email=owner_email, owner_password=None, owner_name=owner_name
+        ).client
+    return client
+
+
 def tenant_count() -> int:
     from tenants.models import Client
 

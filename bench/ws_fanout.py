@@ -81,7 +81,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.provision import host_info, percentile  # noqa: E402
+from bench.provision import bench_tenant, host_info, percentile  # noqa: E402
 
 PYTHON = sys.executable
 DB_SUFFIX = "_bench_fanout"
@@ -682,32 +682,14 @@ def user_email(role: str, index: int) -> str:
 def ensure_target(broadcasters: int, listeners: int) -> Target:
     """The tenant, its broadcaster and listener users, all members of its `general` room."""
     from django.conf import settings
-    from django.db import connection
     from django_tenants.utils import schema_context
 
     from accounts.actions.users import do_create_user
     from accounts.models import User
     from chat.models import Room
-    from tenants.actions import do_provision_workspace
     from tenants.db import use_public_schema
-    from tenants.models import Client
 
-    use_public_schema()
-    client = Client.objects.filter(slug=SLUG).first()
-    if client is None:
-        print(f"==> Creating the tenant {SLUG} ...", flush=True)
-        # PubSub channels belong to the whole Redis server, not to one of its databases, and
-        # group names carry the tenant id: an id no development or test database uses keeps this
-        # benchmark's events out of other processes on the same Redis, and theirs out of it.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('tenants_client', 'id'),"
-                " GREATEST((SELECT MAX(id) FROM tenants_client), %s))",
-                [TENANT_ID_FLOOR],
-            )
-        client = do_provision_workspace(
-            slug=SLUG, name="Fan-out", owner_email=f"owner@{SLUG}.bench.test", owner_password=None
-        ).client
+    client = bench_tenant(SLUG, name="Fan-out", owner_email=f"owner@{SLUG}.bench.test", id_floor=TENANT_ID_FLOOR)
     with schema_context(client.schema_name):
         wanted = [user_email("b", i) for i in range(broadcasters)] + [user_email("l", i) for i in range(listeners)]
         present = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
