@@ -107,6 +107,9 @@ def worker_env(django_db_blocker: DjangoDbBlocker) -> dict[str, str]:
             "DATABASE_URL": database_url_for_subprocess(),
             "REDIS_URL": settings.REDIS_URL,
             "DOCUMENTS_STALL_SECONDS": str(STALL_SECONDS),
+            # Tasks of 100 pages, so the kill lands inside one (its pages are lost with it and
+            # only the sweeper brings them back), not between two short ones.
+            "DOCUMENTS_PAGES_PER_TASK": "100",
         }
 
 
