@@ -82,7 +82,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -108,6 +107,7 @@ from bench.provision import (  # noqa: E402
     now,
     percentile,
     prepare_database,
+    stop_process,
 )
 from bench.ws_fanout import Step, connect, free_port, handshake, server_env  # noqa: E402
 
@@ -368,13 +368,7 @@ class Workers:
         return process_tree_cpu(self.process.pid)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # warm shutdown: running tasks finish
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=60)  # warm shutdown: running tasks finish
         self.log.close()
 
 
@@ -410,13 +404,7 @@ class Daphne:
         raise RuntimeError(f"daphne did not start within {timeout:.0f}s; see {self.log_path}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 

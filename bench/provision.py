@@ -53,7 +53,9 @@ import json
 import logging
 import os
 import platform
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -214,6 +216,17 @@ def bench_tenant(slug: str, *, name: str, owner_email: str, owner_name: str = ""
             slug=slug, name=name, owner_email=owner_email, owner_password=None, owner_name=owner_name
         ).client
     return client
+
+
+def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 20) -> None:
+    """SIGTERM (a server's or a worker's warm shutdown), then SIGKILL after `timeout` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def tenant_count() -> int:

@@ -81,7 +81,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.provision import bench_tenant, host_info, percentile  # noqa: E402
+from bench.provision import bench_tenant, host_info, percentile, stop_process  # noqa: E402
 
 PYTHON = sys.executable
 DB_SUFFIX = "_bench_fanout"
@@ -609,13 +609,7 @@ class Server:
             return False
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 
