@@ -221,3 +221,12 @@ async def open_socket(
         frame = json.loads(output["text"])
         if frame["type"] not in IGNORED:
             return Socket(communicator), frame
+
+
+async def live_in_room(tenant: TenantInfo, member: Member, room_id: int) -> Socket:
+    """A socket of `member` subscribed to the room, past its replay: everything it receives
+    from now on is live."""
+    socket, _ = await open_socket(tenant, member)
+    await socket.subscribe(room_id)
+    await socket.expect("subscribed")
+    return socket

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from accounts.actions import do_revoke_credentials
 from chat.actions import do_add_members, do_remove_member
 from chat.models import Room
-from tests.chat.conftest import MakeMember, MakeRoom, open_socket
+from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, open_socket
 from tests.conftest import TenantInfo
 
 
@@ -44,9 +44,7 @@ def test_removal_from_a_private_room_stops_delivery_at_once(
 
     async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
         a, _ = await open_socket(tenant_a, alice)
-        b, _ = await open_socket(tenant_a, bob)
-        await b.subscribe(room.pk)
-        await b.expect("subscribed")
+        b = await live_in_room(tenant_a, bob, room.pk)
 
         def remove() -> None:
             with schema_context(tenant_a.schema):

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 
 from chat import events
 from chat.hub import get_hub
-from tests.chat.conftest import MakeMember, MakeRoom, open_socket
+from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, open_socket
 from tests.conftest import TenantInfo
 
 
@@ -84,9 +84,7 @@ def test_lost_group_membership_is_restored_by_the_periodic_refresh(
     group = events.room_group(tenant_a.client.pk, room.pk)
 
     async def scenario() -> dict[str, Any]:
-        b, _ = await open_socket(tenant_a, bob)
-        await b.subscribe(room.pk)
-        await b.expect("subscribed")
+        b = await live_in_room(tenant_a, bob, room.pk)
         client = redis.Redis.from_url(django_settings.REDIS_URL)
         client.delete(f"asgi:group:{group}")
         client.close()

@@ -7,7 +7,7 @@ from typing import Any
 from django_tenants.utils import schema_context
 
 from chat.models import Message
-from tests.chat.conftest import MakeMember, MakeRoom, open_socket
+from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, open_socket
 from tests.conftest import TenantInfo
 
 
@@ -114,9 +114,7 @@ def test_edit_delete_and_reactions_reach_the_room(
 
     async def scenario() -> list[dict[str, Any]]:
         a, _ = await open_socket(tenant_a, alice)
-        b, _ = await open_socket(tenant_a, bob)
-        await b.subscribe(room.pk)
-        await b.expect("subscribed")
+        b = await live_in_room(tenant_a, bob, room.pk)
         await a.send({"type": "message.send", "room": room.pk, "body": "first", "client_id": "e1"})
         message_id = (await a.expect("message.new"))["message"]["id"]
         # when: alice edits, bob reacts and takes it back, alice deletes

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from chat import events
 from chat.actions import do_send_message
 from chat.models import Room
-from tests.chat.conftest import MakeMember, MakeRoom, Member, open_socket
+from tests.chat.conftest import MakeMember, MakeRoom, Member, live_in_room, open_socket
 from tests.conftest import TenantInfo
 
 
@@ -34,9 +34,7 @@ def test_new_messages_broadcast_out_of_order_reach_sockets_in_commit_order(
     room = make_room(tenant_a, members=[alice, bob])
 
     async def scenario() -> list[dict[str, Any]]:
-        b, _ = await open_socket(tenant_a, bob)
-        await b.subscribe(room.pk)
-        await b.expect("subscribed")
+        b = await live_in_room(tenant_a, bob, room.pk)
         # when: three messages commit and their broadcasts arrive last first
         held = await commit_unannounced(tenant_a, alice, room, ["first", "second", "third"])
         layer = get_channel_layer()
@@ -63,9 +61,7 @@ def test_message_whose_broadcast_never_came_is_read_from_the_database_before_the
 
     async def scenario() -> list[dict[str, Any]]:
         a, _ = await open_socket(tenant_a, alice)
-        b, _ = await open_socket(tenant_a, bob)
-        await b.subscribe(room.pk)
-        await b.expect("subscribed")
+        b = await live_in_room(tenant_a, bob, room.pk)
         # when: one message commits but is never broadcast, then alice sends and edits another
         await commit_unannounced(tenant_a, alice, room, ["lost broadcast"])
         await a.send({"type": "message.send", "room": room.pk, "body": "next", "client_id": "n1", "ref": 1})
@@ -92,9 +88,7 @@ def test_edit_never_overtakes_the_message_it_edits(
 
     async def scenario() -> list[dict[str, Any]]:
         a, _ = await open_socket(tenant_a, alice)
-        b, _ = await open_socket(tenant_a, bob)
-        await b.subscribe(room.pk)
-        await b.expect("subscribed")
+        b = await live_in_room(tenant_a, bob, room.pk)
         # when: a message's broadcast is late, and alice edits it meanwhile
         held = await commit_unannounced(tenant_a, alice, room, ["draft"])
         message_id = held[0][1]["message"]
