@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import connection
 
@@ -75,25 +74,15 @@ def search_documents(
     if before is not None:
         documents = documents.filter(created_at__lt=before)
     documents_sql, documents_params = documents.values("pk").query.sql_with_params()
-    params: dict[str, Any] = {
-        "config": SEARCH_CONFIG,
-        "q": q,
-        "limit": limit + 1,
-        "markers": HEADLINE_MARKERS,
-        "options": HEADLINE_OPTIONS,
-    }
-    params.update({f"d{i}": value for i, value in enumerate(documents_params)})
-    # Django compiles with %s placeholders; name them so they mix with the named ones.
-    documents_sql = documents_sql % tuple(f"%(d{i})s" for i in range(len(documents_params)))
-    keyset = ""
+    keyset, keyset_params = "", []
     if cursor is not None:
-        keyset = "AND (r.rank, r.id) < (%(after_rank)s::real, %(after_id)s)"
-        params.update(after_rank=repr(cursor.rank), after_id=cursor.id)
-    # Fixed fragments and Django-compiled SQL only; every value is a parameter.
+        keyset = "AND (r.rank, r.id) < (%s::real, %s)"
+        keyset_params = [repr(cursor.rank), cursor.id]
+    # Fixed fragments and Django-compiled SQL only; every value is a parameter, in this order.
     sql = (
-        "WITH query AS (SELECT websearch_to_tsquery(%(config)s::regconfig, %(q)s) AS tsq) "  # noqa: S608  # nosec B608
+        "WITH query AS (SELECT websearch_to_tsquery(%s::regconfig, %s) AS tsq) "  # noqa: S608  # nosec B608
         "SELECT r.id, r.document_id, r.number, r.rank, "
-        "  ts_headline(%(config)s::regconfig, translate(b.text, %(markers)s, ''), query.tsq, %(options)s) "
+        "  ts_headline(%s::regconfig, translate(b.text, %s, ''), query.tsq, %s) "
         "FROM ("
         "  SELECT p.id, p.document_id, p.number, ts_rank_cd(p.search_vector, query.tsq, 1) AS rank "
         "  FROM documents_documentpage p, query "
@@ -101,8 +90,18 @@ def search_documents(
         f"   AND p.document_id IN ({documents_sql})"
         ") r JOIN documents_documentpage b ON b.id = r.id, query "
         f"WHERE true {keyset} "
-        "ORDER BY r.rank DESC, r.id DESC LIMIT %(limit)s"
+        "ORDER BY r.rank DESC, r.id DESC LIMIT %s"
     )
+    params = [
+        SEARCH_CONFIG,
+        q,
+        SEARCH_CONFIG,
+        HEADLINE_MARKERS,
+        HEADLINE_OPTIONS,
+        *documents_params,
+        *keyset_params,
+        limit + 1,
+    ]
     with connection.cursor() as db:
         db.execute(sql, params)
         rows = [
