@@ -25,10 +25,9 @@ from chat.search import MAX_SEARCH_LENGTH
 from chat.search_all import AllCursor
 from chat.selectors import MAX_PAGE_SIZE
 from config.api.fields import PersonRefSerializer, StrictCharField, id_field
-from documents.access import MAX_ATTACHMENTS as MAX_DOCUMENTS
+from documents.access import MAX_ATTACHMENTS
 from documents.api.serializers import DocumentSerializer
 
-MAX_ATTACHMENTS = MAX_DOCUMENTS
 MAX_MEMBERS_AT_ONCE = 100
 
 
