@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class BillingConfig(AppConfig):
     name = "billing"
+
+    def ready(self) -> None:
+        from billing.entitlements import can_hide_powered_by
+        from branding.hooks import register_powered_by_rule
+
+        register_powered_by_rule(can_hide_powered_by)

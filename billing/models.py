@@ -15,6 +15,9 @@ class Plan(models.Model):
     max_storage_mb = models.PositiveIntegerField(null=True, blank=True)
     max_upload_mb = models.PositiveIntegerField(default=25)
     monthly_price_cents = models.PositiveIntegerField(default=0)
+    # White-label: the tenant may hide the platform's "Powered by" line (read through
+    # billing.entitlements, never directly).
+    can_hide_powered_by = models.BooleanField(default=False)
     is_default = models.BooleanField(default=False, help_text="Plan given to new workspaces.")
 
     class Meta:

@@ -1,6 +1,7 @@
-"""E-mail in the tenant's name: its display name as the sender, its colours and logo, links to its
-primary domain. Rendered in the request (where the tenant and the data are at hand), delivered
-after the commit, through a Celery task unless EMAIL_ASYNC is off."""
+"""E-mail in the tenant's name: its published brand's sender name and reply-to address, colours,
+logo, footer and legal links, links to its primary domain, and the "Powered by" line unless its
+plan lets it hide that. Rendered in the request (where the tenant and the data are at hand),
+delivered after the commit, through a Celery task unless EMAIL_ASYNC is off."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from branding.theme import theme_for
+from branding.access import show_powered_by as powered_by_shown
+from branding.theme import Theme, theme_for
 from tenants.models import Client
-from tenants.urls_helpers import tenant_url
+from tenants.urls_helpers import platform_url, tenant_url
 
 
 @dataclass(frozen=True)
@@ -36,24 +38,41 @@ class OutgoingEmail:
 
 
 def render_branded_email(
-    *, tenant: Client, to: str, template: str, context: dict[str, Any], reply_to: str | None = None
+    *,
+    tenant: Client,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    reply_to: str | None = None,
+    theme: Theme | None = None,
+    show_powered_by: bool | None = None,
 ) -> OutgoingEmail:
-    """`templates/emails/<template>_subject.txt`, `.txt` and `.html`, with the tenant's theme."""
-    theme = theme_for(tenant)
+    """`templates/emails/<template>_subject.txt`, `.txt` and `.html`, with the tenant's theme (or
+    `theme`: the studio previews a draft). `reply_to` overrides the brand's reply-to address."""
+    theme = theme or theme_for(tenant)
+    if show_powered_by is None:
+        show_powered_by = powered_by_shown(tenant=tenant, hide_requested=theme.hide_powered_by)
+    workspace_url = tenant_url(tenant)
+    origin = workspace_url.removesuffix("/")
     context = {
         **context,
         "theme": theme,
-        "workspace_url": tenant_url(tenant),
-        "logo_url": tenant_url(tenant, theme.logo_url) if theme.logo_url else "",
+        "workspace_url": workspace_url,
+        # Mail clients need absolute URLs; the content-hash ones never change under a sent mail.
+        "logo_url": origin + theme.logo_url if theme.logo_url else "",
+        "show_powered_by": show_powered_by,
+        "platform_name": settings.PLATFORM_NAME,
+        "platform_url": platform_url(),
     }
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    reply = reply_to or theme.email_reply_to
     return OutgoingEmail(
         subject=subject,
         to=[to],
-        from_email=formataddr((theme.display_name, settings.DEFAULT_FROM_EMAIL)),
+        from_email=formataddr((theme.sender_name, settings.DEFAULT_FROM_EMAIL)),
         text=render_to_string(f"emails/{template}.txt", context),
         html=render_to_string(f"emails/{template}.html", context),
-        reply_to=[reply_to] if reply_to else [],
+        reply_to=[reply] if reply else [],
     )
 
 

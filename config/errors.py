@@ -25,7 +25,10 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_payload("Something went wrong on our side.", "server_error"), status=500)
-    # No context processors: the database may be what failed.
-    from django.template import loader
+    try:
+        # In the tenant's brand (its theme is usually cached, so this rarely needs the database).
+        return render(request, "500.html", status=500)
+    except Exception:  # the database or the cache may be what failed: the page without a brand
+        from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+        return HttpResponse(loader.get_template("500.html").render(), status=500)

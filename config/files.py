@@ -1,4 +1,5 @@
-"""Serving stored files through views that have already checked the tenant and the person."""
+"""Serving stored files through views that have already checked the tenant (and, for private
+files, the person)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ def private_file(
     content_type: str | None = None,
     max_age: int = 300,
     download_as: str | None = None,
+    cache_control: str | None = None,
 ) -> FileResponse:
     """A stored file for this viewer only: no shared caches, no type sniffing, and an uploaded
     SVG or HTML can never run script in our origin. 404 with `missing` when there is none.
     `download_as` makes the browser save it under that name (any Unicode) instead of showing it.
-    Precondition: the caller has checked the tenant and the viewer."""
+    `cache_control` replaces the private default, for files anyone on the tenant's host may see
+    (its brand images). Precondition: the caller has checked the tenant and the viewer."""
     if not stored:
         raise Http404(missing)
     try:
@@ -33,5 +36,5 @@ def private_file(
     response = FileResponse(handle, **options)
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = f"private, max-age={max_age}"
+    response["Cache-Control"] = cache_control or f"private, max-age={max_age}"
     return response

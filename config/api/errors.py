@@ -12,6 +12,16 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class Refused(exceptions.APIException):
+    """A request refused with the status, code and sentence a rule chose, and optionally more
+    fields for clients (a measured ratio, a suggestion, the line of an error)."""
+
+    def __init__(self, status_code: int, detail: str, code: str, **extra: Any) -> None:
+        super().__init__(detail, code)
+        self.status_code = status_code
+        self.extra = extra
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -29,6 +39,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = {"detail": "Invalid input.", "code": "invalid", "errors": exc.detail}
     else:
         response.data = error_payload(*_message_and_code(exc))
+        if isinstance(exc, Refused):
+            response.data.update(exc.extra)
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = str(getattr(exc, "retry_after", 60))
     return response
@@ -44,5 +56,5 @@ def _message_and_code(exc: exceptions.APIException) -> tuple[str, str]:
     return str(detail), codes if isinstance(codes, str) else str(exc.default_code)
 
 
-def error_payload(detail: str, code: str) -> dict[str, str]:
+def error_payload(detail: str, code: str) -> dict[str, Any]:
     return {"detail": detail, "code": code}

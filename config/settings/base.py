@@ -294,6 +294,14 @@ DOCUMENTS_STALL_SECONDS: int = env.int("DOCUMENTS_STALL_SECONDS", default=120)
 DOCUMENTS_MAX_ATTEMPTS: int = env.int("DOCUMENTS_MAX_ATTEMPTS", default=4)
 
 # ------------------------------------------------------------------------------
+# Brand studio
+# ------------------------------------------------------------------------------
+# The largest brand image accepted (each kind has its own, lower limit in branding.images).
+BRAND_IMAGE_MAX_BYTES: int = env.int("BRAND_IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
+# Brand image uploads per person.
+BRAND_IMAGE_UPLOAD_RATE: str = env("BRAND_IMAGE_UPLOAD_RATE", default="60/hour")
+
+# ------------------------------------------------------------------------------
 # Celery (tenant-aware: tenant-schemas-celery carries the schema in a header)
 # ------------------------------------------------------------------------------
 CELERY_BROKER_URL = services.celery_url(REDIS_URL)

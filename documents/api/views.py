@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from chat.access import access_room, access_room_to_post
 from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
+from config.api.errors import Refused
 from config.files import private_file
 from documents.access import access_document, access_document_to_delete
 from documents.actions import DocumentInUse, do_delete_document, do_upload_document
@@ -36,14 +36,6 @@ UNSUPPORTED = OpenApiResponse(
     description="The content is no type we accept (`unsupported_type`), or not what its name says (`type_mismatch`)"
 )
 THROTTLED = OpenApiResponse(description="Too many uploads; `Retry-After` says when to try again")
-
-
-class Refused(APIException):
-    """An upload refused with the status, code and sentence that documents.validation chose."""
-
-    def __init__(self, status_code: int, detail: str, code: str) -> None:
-        super().__init__(detail, code)
-        self.status_code = status_code
 
 
 class UploadThrottle(UserRateThrottle):
