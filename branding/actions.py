@@ -51,7 +51,7 @@ def passing_default_colours(name: str) -> tuple[str, str]:
     return primary, accent
 
 
-def do_update_draft(*, actor: User, changes: dict[str, Any]) -> Brand:
+def do_update_draft(*, actor: User | None, changes: dict[str, Any]) -> Brand:
     """`changes` comes from branding.validation.check_draft_changes (already cleaned)."""
     with transaction.atomic():
         brand = Brand.objects.select_for_update().order_by("pk")[:1].get()
@@ -162,7 +162,7 @@ def _forget_theme_of(schema: str) -> None:
         forget_theme()
 
 
-def do_restore_brand_version(*, actor: User, number: int, publish: bool = False) -> Brand:
+def do_restore_brand_version(*, actor: User | None, number: int, publish: bool = False) -> Brand:
     """Make version `number` the draft again; with `publish`, also publish it as a new version
     (the history keeps every version; restoring never rewrites one)."""
     version = version_by_number(number)

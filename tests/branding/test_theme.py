@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from asgiref.sync import async_to_sync
 from asgiref.testing import ApplicationCommunicator
+from django.conf import settings
+from django.test import override_settings
 from django_tenants.utils import schema_context
 
-from branding.models import Brand
-from branding.theme import default_colours
+from billing.models import Plan
+from branding.actions import do_publish_brand, do_restore_brand_version, do_update_draft
+from branding.models import Brand, BrandVersion
+from branding.theme import default_colours, forget_theme
 from config.asgi import application
+from tenants.models import Client
 from tests.conftest import TenantInfo
 
 
@@ -65,3 +72,46 @@ def test_static_files_are_served_on_any_host(tenant_a: TenantInfo, django_db_blo
             status, body = asgi_get(host, "/static/css/app.css")
             assert status == 200
             assert "--brand-primary" in body
+
+
+@pytest.fixture
+def white_labelled_b(tenant_b: TenantInfo, django_db_blocker: pytest.FixtureRequest) -> Iterator[TenantInfo]:
+    """Globex committed (the ASGI application reads on connections of its own) on a plan that may
+    hide the line, with a brand that hides it; put back as it was afterwards."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        client = Client.objects.get(pk=tenant_b.client.pk)
+        plan_before = client.plan
+        client.plan = Plan.objects.get(code="business")
+        client.save(update_fields=["plan"])
+        with schema_context(tenant_b.schema):
+            published = BrandVersion.objects.order_by("-number").first()
+            do_update_draft(actor=None, changes={"display_name": "Globex Works", "hide_powered_by": True})
+            do_publish_brand(actor=None)
+            forget_theme()
+    try:
+        yield tenant_b
+    finally:
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            with schema_context(tenant_b.schema):
+                assert published is not None
+                do_restore_brand_version(actor=None, number=published.number, publish=True)
+                forget_theme()
+            Client.objects.filter(pk=client.pk).update(plan=plan_before, status=Client.Status.ACTIVE)
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF="tests.branding.urls_failing")
+def test_error_and_suspended_pages_wear_the_brand_through_asgi(
+    white_labelled_b: TenantInfo, django_db_blocker: pytest.FixtureRequest
+) -> None:
+    host = white_labelled_b.host
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        failed_status, failed = asgi_get(host, "/failing/")
+        missing_status, missing = asgi_get(host, "/no/such/page/")
+        Client.objects.filter(pk=white_labelled_b.client.pk).update(status=Client.Status.SUSPENDED)
+        suspended_status, suspended = asgi_get(host, "/")
+
+    assert (failed_status, missing_status, suspended_status) == (500, 404, 403)
+    for page in (failed, missing, suspended):
+        assert "Globex Works" in page and "Acme" not in page
+        assert settings.PLATFORM_NAME.lower() not in page.lower() and "Powered by" not in page
+    assert "suspended" in suspended.lower()
