@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import User
-from branding.images import ProcessedImage, Rendition, favicon_set
+from branding.images import ProcessedImage, Rendition, favicons_by_size
 from branding.models import Brand, BrandAsset, BrandVersion
 from branding.palette import check_contrast, nearest_passing
 from branding.selectors import draft_values, published_version, version_by_number
@@ -72,7 +72,7 @@ def do_add_brand_image(*, actor: User, kind: str, image: ProcessedImage) -> Bran
         with transaction.atomic():
             asset = _stored_asset(actor=actor, kind=kind, content=image, stored=stored)
             if kind in ("icon", "icon_dark") and not asset.renditions.exists():
-                for name, rendition in favicon_set(image).items():
+                for name, rendition in favicons_by_size(image).items():
                     _stored_asset(
                         actor=actor, kind="rendition", content=rendition, source=asset, name=name, stored=stored
                     )

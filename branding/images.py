@@ -30,6 +30,7 @@ __all__ = [
     "ProcessedImage",
     "Rendition",
     "favicon_set",
+    "favicons_by_size",
     "letter_icon",
     "process_brand_image",
 ]
@@ -396,3 +397,11 @@ def letter_icon(*, letter: str, background: str, foreground: str, size: int = 51
     position = ((canvas_size - (right - left)) / 2 - left, (canvas_size - (bottom - top)) / 2 - top)
     draw.text(position, glyph, font=font, fill=fore)
     return _png(canvas.resize((size, size), Image.Resampling.LANCZOS))
+
+
+def favicons_by_size(icon: ProcessedImage) -> dict[str, Rendition]:
+    """`favicon_set` keyed as pages name them: "16", "32", "180", "192", "512" and "ico"."""
+    renditions = favicon_set(icon)
+    keyed = {str(size): renditions[name] for name, size in FAVICON_SIZES.items()}
+    keyed["ico"] = renditions[FAVICON_ICO]
+    return keyed

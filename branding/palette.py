@@ -351,8 +351,9 @@ def _hover(colour: str, *, lighter: bool, label: str) -> str:
 
 def _scheme(primary: str, accent: str, *, surface: str, dark: bool) -> dict[str, str]:
     tint, strong = (DARK_TINT, DARK_TINT_STRONG) if dark else (TINT, TINT_STRONG)
-    primary = nearest_passing(primary, surface=surface)
-    accent = nearest_passing(accent, surface=surface)
+    if dark:
+        primary = nearest_passing(primary, surface=surface)
+        accent = nearest_passing(accent, surface=surface)
     on_primary, on_accent = text_on(primary), text_on(accent)
     return {
         "brand-primary": primary,
@@ -371,10 +372,11 @@ def _scheme(primary: str, accent: str, *, surface: str, dark: bool) -> dict[str,
 def expand_palette(*, primary: str, accent: str) -> Palette:
     """Both schemes' custom properties from the two brand colours.
 
-    A colour that fails its checks on a scheme's surface is replaced there by its nearest passing
-    colour: in the dark scheme that usually means lightened, and in the light scheme it only
-    happens to colours saved before the checks existed, which are drawn corrected rather than
-    unreadable. Labels (`brand-on-*`) are recomputed for the colour actually used."""
+    The light scheme draws the colours as chosen: they passed the checks when saved, or the tenant
+    kept them knowingly (`accept_low_contrast`), and what it sees must be what it chose; links and
+    focus rings (`brand-ink`, `brand-focus`) are still derived to pass. In the dark scheme a colour
+    that fails against the dark surface is replaced by its nearest passing colour (usually
+    lightened). Labels (`brand-on-*`) are recomputed for the colour actually used."""
     return Palette(
         light=_scheme(primary, accent, surface=LIGHT_SURFACE, dark=False),
         dark=_scheme(primary, accent, surface=DARK_SURFACE, dark=True),

@@ -25,7 +25,7 @@ from branding.actions import (
 from branding.api import serializers as s
 from branding.images import ImageRejected, process_brand_image
 from branding.models import BrandVersion
-from branding.palette import check_contrast, contrast_ratio, expand_palette, text_on
+from branding.palette import LIGHT_SURFACE, check_contrast, contrast_ratio, expand_palette, shown_ratio, text_on
 from branding.payloads import current_draft_payload, published_payload, url_builder, version_payload
 from branding.selectors import draft, published_version, version_by_number, versions_page
 from branding.validation import BrandRefused, LowContrast, check_draft_changes, clean_colour, problem_payload
@@ -225,10 +225,10 @@ class ContrastView(APIView):
             {
                 "problems": [problem_payload(p) for p in problems],
                 "ratios": {
-                    "primary_on_surface": contrast_ratio(primary, "#ffffff"),
-                    "primary_text": contrast_ratio(primary, text_on(primary)),
-                    "accent_on_surface": contrast_ratio(accent, "#ffffff"),
-                    "accent_text": contrast_ratio(accent, text_on(accent)),
+                    "primary_on_surface": shown_ratio(contrast_ratio(primary, LIGHT_SURFACE)),
+                    "primary_text": shown_ratio(contrast_ratio(primary, text_on(primary))),
+                    "accent_on_surface": shown_ratio(contrast_ratio(accent, LIGHT_SURFACE)),
+                    "accent_text": shown_ratio(contrast_ratio(accent, text_on(accent))),
                 },
                 "palette": {"light": palette.light, "dark": palette.dark},
             }

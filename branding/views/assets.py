@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
-from branding.images import favicon_set, letter_icon, process_brand_image
+from branding.images import favicons_by_size, letter_icon, process_brand_image
 from branding.selectors import asset_by_digest
 from branding.theme import FAVICON_SIZES, Theme, letter_icon_key, letter_of, theme_for
 from config.files import private_file
@@ -86,7 +86,7 @@ def letter_icon_renditions(theme: Theme) -> dict[str, bytes]:
             letter=letter_of(theme.display_name), background=theme.primary_colour, foreground=theme.text_on_primary
         )
         icon = process_brand_image(source, kind="icon")
-        renditions = {name: rendition.content for name, rendition in favicon_set(icon).items()}
+        renditions = {name: rendition.content for name, rendition in favicons_by_size(icon).items()}
         cache.set(key, renditions, 24 * 60 * 60)
     return renditions
 

@@ -247,8 +247,10 @@ def test_expand_palette_lightens_a_dark_primary_for_the_dark_scheme() -> None:
 
 
 @pytest.mark.parametrize(("scheme", "surface"), [("light", LIGHT_SURFACE), ("dark", DARK_SURFACE)])
-def test_expand_palette_meets_wcag_for_any_brand(scheme: str, surface: str) -> None:
-    for colour in sample_colours(120, seed=13):
+def test_expand_palette_meets_wcag_for_any_brand_that_passes_its_checks(scheme: str, surface: str) -> None:
+    for sample in sample_colours(120, seed=13):
+        # the light scheme draws what was saved, and only passing colours are saved unasked
+        colour = nearest_passing(sample)
         values = getattr(expand_palette(primary=colour, accent=colour), scheme)
         for name in ("primary", "accent"):
             base, label, hover = values[f"brand-{name}"], values[f"brand-on-{name}"], values[f"brand-{name}-hover"]
@@ -317,3 +319,15 @@ def test_css_variables_refuses_anything_but_names_and_hex(name: str, value: str)
     palette = Palette(light={name: value}, dark={})
     with pytest.raises(ValueError):
         css_variables(palette)
+
+
+def test_expand_palette_draws_a_knowingly_kept_colour_as_chosen_in_light_and_corrected_in_dark() -> None:
+    # given: a pale yellow the tenant kept although it fails on white
+    palette = expand_palette(primary="#fde68a", accent="#4f46e5")
+
+    # then: light pages use it exactly, with links and focus rings that still pass
+    assert palette.light["brand-primary"] == "#fde68a"
+    assert contrast_ratio(palette.light["brand-ink"], LIGHT_SURFACE) >= TEXT_CONTRAST
+    assert contrast_ratio(palette.light["brand-focus"], LIGHT_SURFACE) >= NON_TEXT_CONTRAST
+    # and: dark pages get the nearest colour that passes on the dark surface
+    assert contrast_ratio(palette.dark["brand-primary"], DARK_SURFACE) >= NON_TEXT_CONTRAST
