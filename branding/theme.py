@@ -19,7 +19,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from branding.palette import css_variables, expand_palette, text_on
 from branding.values import BrandValues, LegalLink
 
-CACHE_KEY = "branding:theme:v2"
+CACHE_KEY = "branding:theme:v3"
 CACHE_SECONDS = 24 * 60 * 60
 # Favicon sizes in the set made from the icon (branding.images.favicon_set), and "ico".
 FAVICON_SIZES = ("16", "32", "180", "192", "512")
@@ -33,6 +33,8 @@ class Theme:
     primary_colour: str
     accent_colour: str
     text_on_primary: str
+    # The primary as the dark scheme draws it (lightened when it would not show on dark).
+    primary_colour_dark: str
     # CSS custom properties for light and dark, built from validated colours only.
     palette_css: str
     version: int = 0
@@ -111,6 +113,7 @@ def theme_from_values(values: BrandValues, *, version: int = 0, is_platform: boo
         primary_colour=values.primary_colour,
         accent_colour=values.accent_colour,
         text_on_primary=on_primary,
+        primary_colour_dark=palette.dark["brand-primary"],
         palette_css=css_variables(palette),
         version=version,
         logo_url=assets.get("logo", ""),
