@@ -3,7 +3,7 @@
 // nearest passing colour one click away, and the palette the pages derive from them.
 
 import { get, qs } from "../chat/api.js";
-import { debounce } from "../chat/util.js";
+import { debounce, h } from "../chat/util.js";
 import { COLOUR_FIELDS, parseHex } from "./state.js";
 
 // WCAG AA: text on the colour, and the colour against the page (CONTRACT.md, "White-label").
@@ -21,13 +21,6 @@ const SCHEMES = [
 /** 4.49 shows as 4.4, never rounded up past what it needs. */
 function shownRatio(ratio) {
   return (Math.floor(ratio * 10) / 10).toFixed(1);
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 export class ColourFields {
@@ -131,11 +124,15 @@ export class ColourFields {
       ["Against the page", this.result.ratios[keys.page], PAGE_CONTRAST],
     ]) {
       const passes = ratio >= needed;
-      const badge = el("li", `ratio ${passes ? "ratio--pass" : "ratio--fail"}`);
-      badge.title = `Needs at least ${needed}:1`;
-      badge.append(`${label} `, el("b", "", `${shownRatio(ratio)}:1`), " ", el("span", "", passes ? "✓" : "✗"));
-      badge.lastChild.setAttribute("aria-hidden", "true");
-      badge.append(el("span", "visually-hidden", passes ? ", passes" : `, fails: needs ${needed}:1`));
+      const badge = h(
+        "li",
+        { class: `ratio ${passes ? "ratio--pass" : "ratio--fail"}`, title: `Needs at least ${needed}:1` },
+        `${label} `,
+        h("b", {}, `${shownRatio(ratio)}:1`),
+        " ",
+        h("span", { "aria-hidden": "true" }, passes ? "✓" : "✗"),
+        h("span", { class: "visually-hidden" }, passes ? ", passes" : `, fails: needs ${needed}:1`),
+      );
       list.append(badge);
     }
   }
@@ -148,23 +145,21 @@ export class ColourFields {
     box.hidden = problems.length === 0;
     box.classList.toggle("is-refusal", refused.length > 0);
     if (!problems.length) return;
-    for (const detail of new Set(problems.map((p) => p.detail))) box.append(el("p", "", detail));
-    const actions = el("div", "colour-problem-actions");
+    for (const detail of new Set(problems.map((p) => p.detail))) box.append(h("p", {}, detail));
     const suggestion = problems[0].suggestion;
-    if (suggestion) {
-      const use = el("button", "btn btn-secondary btn-sm");
-      use.type = "button";
-      use.append(el("span", "swatch-dot"), `Use ${suggestion}`);
-      use.firstChild.style.setProperty("--swatch", suggestion);
-      use.addEventListener("click", () => this.apply(name, suggestion));
-      actions.append(use);
-    }
-    if (refused.length) {
-      const keep = el("button", "btn btn-secondary btn-sm", "Keep this colour anyway");
-      keep.type = "button";
-      keep.addEventListener("click", () => this.onKeep());
-      actions.append(keep);
-    }
+    const actions = h(
+      "div",
+      { class: "colour-problem-actions" },
+      suggestion &&
+        h(
+          "button",
+          { type: "button", class: "btn btn-secondary btn-sm", onclick: () => this.apply(name, suggestion) },
+          h("span", { class: "swatch-dot", style: `--swatch: ${suggestion}` }),
+          `Use ${suggestion}`,
+        ),
+      refused.length > 0 &&
+        h("button", { type: "button", class: "btn btn-secondary btn-sm", onclick: () => this.onKeep() }, "Keep this colour anyway"),
+    );
     box.append(actions);
   }
 
@@ -178,23 +173,21 @@ export class ColourFields {
   }
 
   renderPalette(palette) {
-    const rows = SCHEMES.filter(([scheme]) => palette[scheme]).map(([scheme, title]) => {
-      const row = el("div", `palette-row palette-row--${scheme}`);
-      const heading = el("span", "palette-scheme", title);
-      heading.id = `palette-${scheme}`;
-      const list = el("ul", "swatches");
-      list.setAttribute("aria-labelledby", heading.id);
-      for (const [key, colour] of Object.entries(palette[scheme])) {
-        const name = key.replace(/^brand-/, "").replaceAll("-", " ");
-        const swatch = el("li", "swatch");
-        swatch.style.setProperty("--swatch", colour);
-        swatch.title = `${name}: ${colour}`;
-        swatch.append(el("span", "visually-hidden", `${name}: ${colour}`));
-        list.append(swatch);
-      }
-      row.append(heading, list);
-      return row;
-    });
+    const rows = SCHEMES.filter(([scheme]) => palette[scheme]).map(([scheme, title]) =>
+      h(
+        "div",
+        { class: `palette-row palette-row--${scheme}` },
+        h("span", { class: "palette-scheme", id: `palette-${scheme}` }, title),
+        h(
+          "ul",
+          { class: "swatches", "aria-labelledby": `palette-${scheme}` },
+          Object.entries(palette[scheme]).map(([key, colour]) => {
+            const name = `${key.replace(/^brand-/, "").replaceAll("-", " ")}: ${colour}`;
+            return h("li", { class: "swatch", title: name, style: `--swatch: ${colour}` }, h("span", { class: "visually-hidden" }, name));
+          }),
+        ),
+      ),
+    );
     this.palette.replaceChildren(...rows);
   }
 }

@@ -2,6 +2,7 @@
 // writes values by `data-field`, reports each edit, and shows a refusal at the field it names
 // (`#f-<field>-error`, which the control's aria-describedby already points at).
 
+import { h } from "../chat/util.js";
 import { MAX_LEGAL_LINKS, offsetOf } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -137,23 +138,22 @@ export class FormFields {
   }
 
   cssError(detail, line, column) {
-    const where = document.createElement("strong");
-    where.textContent = `Line ${line}, column ${column || 1}: `;
-    const text = document.createElement("span");
-    text.textContent = detail;
-    const go = document.createElement("button");
-    go.type = "button";
-    go.className = "link-button";
-    go.textContent = `Go to line ${line}`;
-    go.addEventListener("click", () => {
+    const go = () => {
       const area = this.input("custom_css");
       const at = offsetOf(area.value, line, column);
       area.focus();
       area.setSelectionRange(at, at);
-    });
-    const message = document.createElement("p");
-    message.append(where, text, " ", go);
-    return [message];
+    };
+    return [
+      h(
+        "p",
+        {},
+        h("strong", {}, `Line ${line}, column ${column || 1}: `),
+        detail,
+        " ",
+        h("button", { type: "button", class: "link-button", onclick: go }, `Go to line ${line}`),
+      ),
+    ];
   }
 
   clearError(name) {

@@ -2,7 +2,7 @@
 // pages on request (keyset: `next_before`), and "Restore", which publishes an old version again.
 
 import { get, post, qs } from "../chat/api.js";
-import { formatFull } from "../chat/util.js";
+import { formatFull, h } from "../chat/util.js";
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 const STEPS = [
@@ -21,13 +21,6 @@ export function timeAgo(iso, now = Date.now()) {
     if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
   }
   return "just now";
-}
-
-function el(tag, className, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
 }
 
 function changesText(version) {
@@ -79,45 +72,37 @@ export class History {
 
   row(version) {
     const live = version.version === this.live;
-    const mark = el("span", "version-mark");
-    mark.setAttribute("aria-hidden", "true");
-    mark.style.setProperty("--primary", version.primary_colour);
-    mark.style.setProperty("--accent", version.accent_colour);
     const picture = version.logo || version.icon;
-    if (picture) {
-      const img = el("img", "");
-      img.src = picture;
-      img.alt = "";
-      img.loading = "lazy";
-      mark.append(img);
-    }
-    const time = el("time", "", timeAgo(version.published_at));
-    time.dateTime = version.published_at;
-    time.title = formatFull(version.published_at);
+    const mark = h(
+      "span",
+      { class: "version-mark", "aria-hidden": "true", style: `--primary: ${version.primary_colour}; --accent: ${version.accent_colour}` },
+      picture && h("img", { src: picture, alt: "", loading: "lazy" }),
+    );
     // Version 1 of a workspace is published by its creation, not by a person.
     const who = version.published_by
       ? version.published_by.name || "Someone"
       : version.version === 1 && !version.changes.length
         ? "Created with the workspace"
         : "A former member";
-    const title = el("h3", "version-title", `Version ${version.version}`);
-    if (live) title.append(" ", el("span", "badge badge-brand", "Live"));
-    const body = el(
-      "div",
-      "version-body",
-      title,
-      el("p", "version-meta", `${who} · `, time),
-      el("p", "version-changes", changesText(version)),
+    const time = h("time", { datetime: version.published_at, title: formatFull(version.published_at) }, timeAgo(version.published_at));
+    return h(
+      "li",
+      { class: `version${live ? " is-live" : ""}` },
+      mark,
+      h(
+        "div",
+        { class: "version-body" },
+        h("h3", { class: "version-title" }, `Version ${version.version}`, live && " ", live && h("span", { class: "badge badge-brand" }, "Live")),
+        h("p", { class: "version-meta" }, `${who} · `, time),
+        h("p", { class: "version-changes" }, changesText(version)),
+      ),
+      !live &&
+        h(
+          "button",
+          { type: "button", class: "btn btn-secondary btn-sm", "data-restore": version.version, "aria-label": `Restore version ${version.version}` },
+          "Restore",
+        ),
     );
-    const item = el("li", `version${live ? " is-live" : ""}`, mark, body);
-    if (!live) {
-      const restore = el("button", "btn btn-secondary btn-sm", "Restore");
-      restore.type = "button";
-      restore.dataset.restore = String(version.version);
-      restore.setAttribute("aria-label", `Restore version ${version.version}`);
-      item.append(restore);
-    }
-    return item;
   }
 
   setError(text) {

@@ -108,7 +108,7 @@ function renderStatus() {
 function note(text, kind = "info") {
   const box = $("studio-note");
   box.textContent = text || "";
-  box.dataset.kind = kind;
+  box.className = `alert studio-note${{ success: " alert-success", error: " alert-error" }[kind] || ""}`;
   box.hidden = !text;
 }
 
