@@ -23,7 +23,7 @@ from accounts.models import Invitation
 from branding.models import Brand, BrandAsset, BrandVersion
 from branding.theme import Theme, forget_theme, theme_for
 from tests.conftest import PASSWORD, TenantInfo
-from tests.e2e.conftest import VIEWPORT, LiveServer, recipients, save_screenshot
+from tests.e2e.conftest import ARTIFACTS_DIR, VIEWPORT, LiveServer, recipients, save_screenshot
 from tests.e2e.test_invitation_flow import rgb, sign_in
 
 PALE_YELLOW = "#fde68a"  # fails contrast on white: the studio must say so and offer a colour
@@ -332,6 +332,8 @@ def test_brand_studio_reads_well_in_dark_mode_on_desktop_and_phone(
         expect(page.get_by_role("tab", name="Invitation e-mail")).to_have_attribute("aria-selected", "true")
         expect(preview_frame(page, "email").get_by_text("Accept invitation")).to_be_visible()
         shoot(page, "brand-studio-dark-phone")
+        # (a full-page picture leaves frames below the first screen unpainted: the preview on its own)
+        page.locator("#studio-preview").screenshot(path=str(ARTIFACTS_DIR / "brand-studio-dark-phone-preview.png"))
     finally:
         context.close()
 
