@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -34,6 +35,25 @@ from tenants.models import Client
 
 View = Callable[[HttpRequest], HttpResponse]
 TokenView = Callable[[HttpRequest, str], HttpResponse]
+# What each image is for, under its label in the studio.
+IMAGE_HINTS = {
+    "logo": "On the sign-in page, in e-mails and on a light top bar. A wide image with a transparent background.",
+    "logo_dark": "For dark mode and a dark top bar: a light version of the wordmark.",
+    "icon": "A square image beside the name; it also becomes the favicon and the home-screen icon.",
+    "icon_dark": "The icon for dark mode.",
+    "login_background": "A photo or pattern behind the sign-in card.",
+}
+COLOUR_FIELDS = [
+    ("primary_colour", "Primary colour", "Buttons, links, the top bar, selected items and focus rings."),
+    ("accent_colour", "Accent colour", "Highlights: search matches and the sign-up page's gradients."),
+]
+# The preview frames: (surface, title, sandbox). The sign-in page and the e-mail run nothing and
+# cannot submit; the chat preview is the real app, so it runs scripts, and the frame is inert.
+PREVIEW_FRAMES = [
+    ("login", "Preview of the sign-in page", ""),
+    ("chat", "Preview of the chat app", "allow-scripts allow-same-origin"),
+    ("email", "Preview of the invitation e-mail", ""),
+]
 
 
 def _editor(request: HttpRequest) -> tuple[User, Client]:
@@ -58,7 +78,21 @@ def studio(request: HttpRequest) -> HttpResponse:
             "preview": reverse("brand-preview"),
         },
     }
-    context = {"section": "settings", "studio_state": state}
+    images = [
+        {"kind": kind, "label": label, "hint": IMAGE_HINTS[kind], "dark": kind.endswith("_dark")}
+        for kind, label in ASSET_LABELS.items()
+    ]
+    context = {
+        "section": "settings",
+        "studio_state": state,
+        "images": images,
+        "image_max_bytes": settings.BRAND_IMAGE_MAX_BYTES,
+        "colour_fields": COLOUR_FIELDS,
+        "preview_frames": PREVIEW_FRAMES,
+        # The studio is drawn with the published brand but never its custom CSS, so a stylesheet
+        # that breaks pages can always be mended here.
+        "without_custom_css": True,
+    }
     return render(request, "branding/studio.html", context)
 
 

@@ -72,6 +72,45 @@ export function serverNow() {
   return Date.now() + clockOffset;
 }
 
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** POST a FormData with XMLHttpRequest, since fetch cannot report upload progress. Returns
+ * {promise, abort}: the promise gives the answer's JSON, or fails with an ApiError whose message
+ * is the server's sentence, else `fallbacks[status]` (`retryAfter` in seconds, `aborted` set
+ * when cancelled). `onProgress(fraction)` follows the upload. */
+export function postForm(url, form, { onProgress = () => {}, fallbacks = {} } = {}) {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise((resolve, reject) => {
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    xhr.upload.addEventListener("progress", (event) => event.lengthComputable && onProgress(event.loaded / event.total));
+    xhr.addEventListener("load", () => {
+      noteServerTime(xhr.getResponseHeader("Date"));
+      const data = parseJson(xhr.responseText);
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data);
+        return;
+      }
+      if (xhr.status === 401) toLogin();
+      const error = new ApiError(xhr.status, data);
+      if (!(data && data.detail)) error.message = fallbacks[xhr.status] || `The upload failed (${xhr.status}).`;
+      error.retryAfter = Number(xhr.getResponseHeader("Retry-After")) || 0;
+      reject(error);
+    });
+    xhr.addEventListener("error", () => reject(new ApiError(0, { detail: "The connection was lost during the upload. Try again." })));
+    xhr.addEventListener("abort", () => reject(Object.assign(new ApiError(0, { detail: "Cancelled." }), { aborted: true })));
+    xhr.send(form);
+  });
+  return { promise, abort: () => xhr.abort() };
+}
+
 export const get = (url, opts) => api("GET", url, undefined, opts);
 export const post = (url, body) => api("POST", url, body ?? {});
 export const patch = (url, body) => api("PATCH", url, body);

@@ -5,7 +5,7 @@
 // In the chat, an uploaded document waits in the tray (as its card, live) until the next message
 // carries it; each room keeps its own tray, since a document is uploaded into one room.
 
-import { ApiError, csrfToken, toLogin } from "./api.js";
+import { postForm } from "./api.js";
 import { documentCard, formatSize, kindIcon, remember } from "./documents.js";
 import { h } from "./util.js";
 
@@ -19,43 +19,20 @@ const FALLBACK_ERRORS = {
   429: "Too many uploads at once. Wait a moment and try again.",
 };
 
-function parse(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
 /** Upload one file. Returns {promise, abort}; the promise gives the document payload, or fails
  * with an ApiError whose message is fit to show (and `aborted` set when cancelled). */
 export function uploadDocument(file, { room = null, onProgress = () => {} } = {}) {
-  const xhr = new XMLHttpRequest();
-  const promise = new Promise((resolve, reject) => {
-    xhr.open("POST", "/api/documents/");
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.setRequestHeader("X-CSRFToken", csrfToken());
-    xhr.upload.addEventListener("progress", (event) => event.lengthComputable && onProgress(event.loaded / event.total));
-    xhr.addEventListener("load", () => {
-      const data = parse(xhr.responseText);
-      if (xhr.status === 201 || xhr.status === 200) {
-        resolve(data);
-        return;
-      }
-      if (xhr.status === 401) toLogin();
-      const error = new ApiError(xhr.status, data && data.detail ? data : { detail: FALLBACK_ERRORS[xhr.status] || `The upload failed (${xhr.status}).` });
-      const retryAfter = Number(xhr.getResponseHeader("Retry-After"));
-      if (xhr.status === 429 && retryAfter && !(data && data.detail)) error.message = `Too many uploads. Try again in ${retryAfter} s.`;
-      reject(error);
-    });
-    xhr.addEventListener("error", () => reject(new ApiError(0, { detail: "The connection was lost during the upload. Try again." })));
-    xhr.addEventListener("abort", () => reject(Object.assign(new ApiError(0, { detail: "Cancelled." }), { aborted: true })));
-    const form = new FormData();
-    form.append("file", file, file.name);
-    if (room) form.append("room", String(room));
-    xhr.send(form);
+  const form = new FormData();
+  form.append("file", file, file.name);
+  if (room) form.append("room", String(room));
+  const upload = postForm("/api/documents/", form, { onProgress, fallbacks: FALLBACK_ERRORS });
+  const promise = upload.promise.catch((error) => {
+    if (error.status === 429 && error.retryAfter && !(error.data && error.data.detail)) {
+      error.message = `Too many uploads. Try again in ${error.retryAfter} s.`;
+    }
+    throw error;
   });
-  return { promise, abort: () => xhr.abort() };
+  return { promise, abort: upload.abort };
 }
 
 let counter = 0;
