@@ -13,6 +13,9 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_staff_user, do_create_user
 from accounts.models import User
+from branding.actions import do_add_brand_image, do_publish_brand, do_update_draft
+from branding.images import process_brand_image
+from branding.models import BrandAsset, BrandVersion
 from chat.actions import do_create_room, do_join_room, do_open_direct, do_send_message
 from chat.models import Room
 from documents.actions import do_upload_document
@@ -116,6 +119,49 @@ def seed_handbook(client: Client, owner: User) -> None:
     )
 
 
+# Acme's brand, published once over the default one: a wordmark and an icon for light and dark,
+# its colours, sign-in words and legal links, so the studio and every page show a real brand.
+ACME_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+    '<rect width="64" height="64" rx="14" fill="{background}"/>'
+    '<path d="M32 12 50 50H40l-3.5-8h-9L24 50H14Zm0 14-3 9h6Z" fill="{foreground}"/></svg>'
+)
+ACME_WORDMARK = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 232 64">'
+    '<rect width="64" height="64" rx="14" fill="{background}"/>'
+    '<path d="M32 12 50 50H40l-3.5-8h-9L24 50H14Zm0 14-3 9h6Z" fill="{foreground}"/>'
+    '<text x="80" y="45" font-family="Liberation Sans, Arial, sans-serif" font-size="36" font-weight="700"'
+    ' fill="{ink}">Acme</text></svg>'
+)
+ACME_BRAND = {
+    "primary_colour": "#0f766e",
+    "accent_colour": "#b45309",
+    "login_headline": "Welcome back to Acme",
+    "login_text": "Sign in with your Acme e-mail address. New here? Ask your manager for an invitation.",
+    "email_footer": "Acme Inc. · 1 Road Runner Way, Desert Valley",
+    "legal_links": [
+        {"label": "Terms", "url": "https://example.com/acme/terms"},
+        {"label": "Privacy", "url": "https://example.com/acme/privacy"},
+    ],
+}
+
+
+def seed_brand(owner: User) -> None:
+    """Precondition: the connection is in Acme's schema. Only over a brand nobody has changed."""
+    if BrandVersion.objects.count() > 1 or BrandAsset.objects.exists():
+        return
+    images = {
+        "logo": ACME_WORDMARK.format(background="#0f766e", foreground="#ffffff", ink="#0f172a"),
+        "logo_dark": ACME_WORDMARK.format(background="#2dd4bf", foreground="#0f172a", ink="#f8fafc"),
+        "icon": ACME_ICON.format(background="#0f766e", foreground="#ffffff"),
+        "icon_dark": ACME_ICON.format(background="#2dd4bf", foreground="#0f172a"),
+    }
+    for kind, svg in images.items():
+        do_add_brand_image(actor=owner, kind=kind, image=process_brand_image(svg.encode(), kind=kind))
+    do_update_draft(actor=owner, changes=ACME_BRAND)
+    do_publish_brand(actor=owner)
+
+
 def seed_conversations(client: Client, spec: DemoWorkspace) -> None:
     """Precondition: the connection is in `client`'s schema."""
     people = {user.email: user for user in User.objects.all()}
@@ -137,6 +183,7 @@ def seed_conversations(client: Client, spec: DemoWorkspace) -> None:
         do_send_message(tenant=client, author=owner, room=direct, body="A direct message: just the two of us.")
     if spec.slug == "acme":
         seed_handbook(client, owner)
+        seed_brand(owner)
 
 
 class Command(BaseCommand):
