@@ -12,12 +12,12 @@ from branding.values import ASSET_KINDS
 from config.api.fields import PersonRefSerializer
 
 
-class LegalLinkSerializer(serializers.Serializer[Any]):
+class BrandLegalLinkSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(max_length=40)  # type: ignore[assignment]  # a field named like Field.label
     url = serializers.CharField(max_length=500, help_text="https://, http:// or mailto:")
 
 
-class AssetUrlsSerializer(serializers.Serializer[Any]):
+class BrandAssetUrlsSerializer(serializers.Serializer[Any]):
     logo = serializers.URLField(allow_null=True)
     logo_dark = serializers.URLField(allow_null=True)
     icon = serializers.URLField(allow_null=True)
@@ -26,7 +26,7 @@ class AssetUrlsSerializer(serializers.Serializer[Any]):
     login_background = serializers.URLField(allow_null=True)
 
 
-class PaletteSerializer(serializers.Serializer[Any]):
+class BrandPaletteSerializer(serializers.Serializer[Any]):
     light = serializers.DictField(child=serializers.CharField(), help_text="CSS custom properties, #rrggbb")
     dark = serializers.DictField(child=serializers.CharField())
 
@@ -35,15 +35,15 @@ class BrandFieldsSerializer(serializers.Serializer[Any]):
     display_name = serializers.CharField(max_length=100)
     primary_colour = serializers.CharField(help_text="#rrggbb")
     accent_colour = serializers.CharField(help_text="#rrggbb")
-    palette = PaletteSerializer(read_only=True)
+    palette = BrandPaletteSerializer(read_only=True)
     login_headline = serializers.CharField(max_length=120, allow_blank=True)
     login_text = serializers.CharField(max_length=500, allow_blank=True)
     email_sender_name = serializers.CharField(max_length=100, allow_blank=True)
     email_reply_to = serializers.EmailField(allow_blank=True)
     email_footer = serializers.CharField(max_length=500, allow_blank=True)
     custom_css = serializers.CharField(allow_blank=True, help_text="As written; served filtered and scoped")
-    legal_links = LegalLinkSerializer(many=True)
-    assets = AssetUrlsSerializer(read_only=True)
+    legal_links = BrandLegalLinkSerializer(many=True)
+    assets = BrandAssetUrlsSerializer(read_only=True)
 
 
 class BrandSerializer(BrandFieldsSerializer):
@@ -52,7 +52,7 @@ class BrandSerializer(BrandFieldsSerializer):
     show_powered_by = serializers.BooleanField()
 
 
-class ImageSerializer(serializers.Serializer[Any]):
+class BrandImageSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     url = serializers.URLField()
     width = serializers.IntegerField()
@@ -60,9 +60,9 @@ class ImageSerializer(serializers.Serializer[Any]):
     content_type = serializers.CharField()
 
 
-class DraftSerializer(BrandFieldsSerializer):
+class BrandDraftSerializer(BrandFieldsSerializer):
     images = serializers.DictField(
-        child=ImageSerializer(allow_null=True), help_text=f"By kind: {', '.join(ASSET_KINDS)}"
+        child=BrandImageSerializer(allow_null=True), help_text=f"By kind: {', '.join(ASSET_KINDS)}"
     )
     hide_powered_by = serializers.BooleanField()
     may_hide_powered_by = serializers.BooleanField(help_text="Whether the plan lets the workspace hide it")
@@ -72,7 +72,7 @@ class DraftSerializer(BrandFieldsSerializer):
     unpublished_changes = serializers.BooleanField()
 
 
-class DraftUpdateSerializer(serializers.Serializer[Any]):
+class BrandDraftUpdateSerializer(serializers.Serializer[Any]):
     """Any of these; fields left out keep their value."""
 
     display_name = serializers.CharField(required=False)
@@ -87,7 +87,7 @@ class DraftUpdateSerializer(serializers.Serializer[Any]):
     email_reply_to = serializers.CharField(required=False, allow_blank=True)
     email_footer = serializers.CharField(required=False, allow_blank=True)
     custom_css = serializers.CharField(required=False, allow_blank=True)
-    legal_links = LegalLinkSerializer(many=True, required=False)
+    legal_links = BrandLegalLinkSerializer(many=True, required=False)
     hide_powered_by = serializers.BooleanField(required=False)
     assets = serializers.DictField(
         child=serializers.IntegerField(allow_null=True),
@@ -96,12 +96,12 @@ class DraftUpdateSerializer(serializers.Serializer[Any]):
     )
 
 
-class UploadSerializer(serializers.Serializer[Any]):
+class BrandImageUploadSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ASSET_KINDS)
     file = serializers.FileField(allow_empty_file=True, use_url=False, help_text="PNG, JPEG, WebP or SVG")
 
 
-class VersionSerializer(serializers.Serializer[Any]):
+class BrandVersionSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()
     published_by = PersonRefSerializer(allow_null=True)
@@ -114,26 +114,26 @@ class VersionSerializer(serializers.Serializer[Any]):
     icon = serializers.URLField(allow_null=True)
 
 
-class VersionPageSerializer(serializers.Serializer[Any]):
-    results = VersionSerializer(many=True)
+class BrandVersionPageSerializer(serializers.Serializer[Any]):
+    results = BrandVersionSerializer(many=True)
     next_before = serializers.IntegerField(allow_null=True, help_text="Pass as `before` for older versions")
 
 
-class VersionsQuerySerializer(serializers.Serializer[Any]):
+class BrandVersionsQuerySerializer(serializers.Serializer[Any]):
     before = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
 
 
-class RestoreSerializer(serializers.Serializer[Any]):
+class BrandRestoreSerializer(serializers.Serializer[Any]):
     publish = serializers.BooleanField(required=False, default=False, help_text="Publish it at once as a new version")
 
 
-class ContrastQuerySerializer(serializers.Serializer[Any]):
+class BrandContrastQuerySerializer(serializers.Serializer[Any]):
     primary_colour = serializers.CharField(max_length=7)
     accent_colour = serializers.CharField(max_length=7)
 
 
-class ContrastProblemSerializer(serializers.Serializer[Any]):
+class BrandContrastProblemSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
     against = serializers.CharField()
     ratio = serializers.FloatField()
@@ -142,7 +142,7 @@ class ContrastProblemSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
-class ContrastSerializer(serializers.Serializer[Any]):
-    problems = ContrastProblemSerializer(many=True)
+class BrandContrastSerializer(serializers.Serializer[Any]):
+    problems = BrandContrastProblemSerializer(many=True)
     ratios = serializers.DictField(child=serializers.FloatField())
-    palette = PaletteSerializer()
+    palette = BrandPaletteSerializer()

@@ -74,15 +74,15 @@ class BrandView(APIView):
 class DraftView(APIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(responses={200: s.DraftSerializer, 403: FORBIDDEN}, summary="The draft (owners and admins)")
+    @extend_schema(responses={200: s.BrandDraftSerializer, 403: FORBIDDEN}, summary="The draft (owners and admins)")
     def get(self, request: Request) -> Response:
         editor(request)
         return Response(current_draft_payload(request.tenant))
 
     @extend_schema(
-        request=s.DraftUpdateSerializer,
+        request=s.BrandDraftUpdateSerializer,
         responses={
-            200: s.DraftSerializer,
+            200: s.BrandDraftSerializer,
             400: REFUSED,
             402: OpenApiResponse(description="`plan_limit`"),
             403: FORBIDDEN,
@@ -120,9 +120,9 @@ class DraftImageView(APIView):
         return [*super().get_throttles(), ImageUploadThrottle()]
 
     @extend_schema(
-        request={"multipart/form-data": s.UploadSerializer},
+        request={"multipart/form-data": s.BrandImageUploadSerializer},
         responses={
-            201: s.DraftSerializer,
+            201: s.BrandDraftSerializer,
             400: OpenApiResponse(description="`too_many_pixels`, `too_small`, `corrupt`, `svg_*` (an unsafe SVG)..."),
             403: FORBIDDEN,
             413: OpenApiResponse(description="Larger than the limit for that kind of image (`too_large`)"),
@@ -139,7 +139,7 @@ class DraftImageView(APIView):
         length = request.META.get("CONTENT_LENGTH") or ""
         if length.isdigit() and int(length) > settings.BRAND_IMAGE_MAX_BYTES + MULTIPART_ALLOWANCE:
             raise Refused(413, "This image is too large to upload.", "too_large")
-        data = valid(s.UploadSerializer, request.data)
+        data = valid(s.BrandImageUploadSerializer, request.data)
         upload = data["file"]
         if upload.size is not None and upload.size > settings.BRAND_IMAGE_MAX_BYTES:
             raise Refused(413, "This image is too large to upload.", "too_large")
@@ -154,7 +154,7 @@ class DraftImageView(APIView):
 class PublishView(APIView):
     @extend_schema(
         request=None,
-        responses={201: s.VersionSerializer, 403: FORBIDDEN, 409: OpenApiResponse(description="`unchanged`")},
+        responses={201: s.BrandVersionSerializer, 403: FORBIDDEN, 409: OpenApiResponse(description="`unchanged`")},
         summary="Publish the draft",
         description="The draft becomes the next version; every page, e-mail and the manifest use it at once.",
     )
@@ -169,14 +169,14 @@ class PublishView(APIView):
 
 class VersionsView(APIView):
     @extend_schema(
-        parameters=[s.VersionsQuerySerializer],
-        responses={200: s.VersionPageSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+        parameters=[s.BrandVersionsQuerySerializer],
+        responses={200: s.BrandVersionPageSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
         summary="Published versions, newest first",
         description="Who published what, when. Keyset pages: pass `next_before` as `before`.",
     )
     def get(self, request: Request) -> Response:
         editor(request)
-        query = valid(s.VersionsQuerySerializer, request.query_params)
+        query = valid(s.BrandVersionsQuerySerializer, request.query_params)
         page = versions_page(before=query.get("before"), limit=query["limit"])
         url_for = url_builder(request.tenant)
         return Response(
@@ -186,14 +186,14 @@ class VersionsView(APIView):
 
 class RestoreView(APIView):
     @extend_schema(
-        request=s.RestoreSerializer,
-        responses={200: s.DraftSerializer, 403: FORBIDDEN, 404: OpenApiResponse(description="No such version")},
+        request=s.BrandRestoreSerializer,
+        responses={200: s.BrandDraftSerializer, 403: FORBIDDEN, 404: OpenApiResponse(description="No such version")},
         summary="Make a version the draft again",
         description="With `publish: true` it is also published at once, as a new version.",
     )
     def post(self, request: Request, number: int) -> Response:
         actor = editor(request)
-        options = valid(s.RestoreSerializer, request.data)
+        options = valid(s.BrandRestoreSerializer, request.data)
         if version_by_number(number) is None:
             raise Refused(404, f"There is no version {number}.", "not_found")
         try:
@@ -205,15 +205,15 @@ class RestoreView(APIView):
 
 class ContrastView(APIView):
     @extend_schema(
-        parameters=[s.ContrastQuerySerializer],
-        responses={200: s.ContrastSerializer, 400: REFUSED, 403: FORBIDDEN},
+        parameters=[s.BrandContrastQuerySerializer],
+        responses={200: s.BrandContrastSerializer, 400: REFUSED, 403: FORBIDDEN},
         summary="Check two colours",
         description="The WCAG contrast of a primary and an accent colour as the pages use them, what fails "
         "and the nearest passing colour, and the palette they expand to.",
     )
     def get(self, request: Request) -> Response:
         editor(request)
-        query = valid(s.ContrastQuerySerializer, request.query_params)
+        query = valid(s.BrandContrastQuerySerializer, request.query_params)
         try:
             primary = clean_colour("primary_colour", query["primary_colour"])
             accent = clean_colour("accent_colour", query["accent_colour"])
