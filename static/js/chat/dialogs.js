@@ -170,6 +170,10 @@ export function quickSwitcher(app) {
   let active = 0;
   let shown = [];
   let people = [];
+  // Enter pressed while the people lookup is still on its way: choose once it answers.
+  let chooseWhenFound = false;
+  const matches = (person, q) =>
+    (person.name || "").toLowerCase().includes(q) || handleOf(person).toLowerCase().includes(q);
   const render = () => {
     const q = input.value.trim().toLowerCase().replace(/^[#@]/, "");
     const rooms = app.sidebarOrder()
@@ -179,7 +183,10 @@ export function quickSwitcher(app) {
     const withDm = new Set(
       [...app.rooms.values()].filter((r) => r.kind === "direct" && dmPeople(r).length === 1).map((r) => dmPeople(r)[0].id),
     );
-    const persons = q ? people.filter((p) => p.id !== me.id && !withDm.has(p.id)).map((p) => ({ key: `person-${p.id}`, person: p })) : [];
+    // The last lookup's people stay while the next is on its way, as far as they still match.
+    const persons = q
+      ? people.filter((p) => p.id !== me.id && !withDm.has(p.id) && matches(p, q)).map((p) => ({ key: `person-${p.id}`, person: p }))
+      : [];
     shown = [...rooms, ...persons];
     active = Math.min(active, Math.max(0, shown.length - 1));
     list.replaceChildren(
@@ -221,7 +228,10 @@ export function quickSwitcher(app) {
     } catch {
       people = [];
     }
-    if (dialog.open) render();
+    if (!dialog.open) return;
+    render();
+    if (chooseWhenFound && shown[active]) choose(shown[active]);
+    chooseWhenFound = false;
   }, 150);
   const choose = async (item) => {
     dialog.close();
@@ -235,7 +245,7 @@ export function quickSwitcher(app) {
   input.value = "";
   input.oninput = () => {
     active = 0;
-    people = [];
+    chooseWhenFound = false;
     render();
     lookup();
   };
@@ -249,6 +259,7 @@ export function quickSwitcher(app) {
     } else if (event.key === "Enter") {
       event.preventDefault();
       if (shown[active]) choose(shown[active]);
+      else if (input.value.trim()) chooseWhenFound = true;
     }
   };
   render();
