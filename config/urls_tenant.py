@@ -10,6 +10,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("chat.api.urls")),
     path("documents/", include("documents.api.urls")),
+    path("domains/", include("tenants.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("branding/logo/", branding_views.logo, name="brand-logo"),
     path("documents/", include("documents.urls")),
+    path("settings/domains/", include("tenants.domains.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
 

@@ -28,7 +28,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": "Invalid input.", "code": "invalid", "errors": exc.detail}
     else:
-        response.data = error_payload(*_message_and_code(exc))
+        # An exception may carry more keys for the body (`limit` beside `plan_limit`).
+        response.data = {**error_payload(*_message_and_code(exc)), **getattr(exc, "extra", {})}
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = str(getattr(exc, "retry_after", 60))
     return response
