@@ -278,16 +278,25 @@ def check_caa(resolver: dns.resolver.Resolver, domain: str) -> list[Problem]:
 
 
 def check_domain(*, domain: str, is_apex: bool, token: str) -> CheckResult:
-    """Every check of one domain, against the records `tenants.domains.records` asks for."""
+    """Every check of one domain, against the records `tenants.domains.records` asks for. A
+    stage that DNS did not answer makes the result temporary only if no other stage found a
+    definite problem (a CNAME loop also makes resolvers SERVFAIL on the CAA query)."""
     resolver = make_resolver()
-    try:
-        if is_apex:
-            hint = "add A records for " + ", ".join(settings.DOMAINS_A_RECORDS) + "."
-            problems = check_addresses(resolver, domain, missing_hint=hint)
-        else:
-            problems = check_cname(resolver, domain)
-        problems += check_txt(resolver, domain, token)
-        problems += check_caa(resolver, domain)
-    except TemporaryFailure as exc:
-        return CheckResult(domain=domain, token=token, problems=(exc.problem,), temporary=True)
+    hint = "add A records for " + ", ".join(settings.DOMAINS_A_RECORDS) + "."
+    stages = [
+        (lambda: check_addresses(resolver, domain, missing_hint=hint))
+        if is_apex
+        else (lambda: check_cname(resolver, domain)),
+        lambda: check_txt(resolver, domain, token),
+        lambda: check_caa(resolver, domain),
+    ]
+    problems: list[Problem] = []
+    unanswered: list[Problem] = []
+    for stage in stages:
+        try:
+            problems += stage()
+        except TemporaryFailure as exc:
+            unanswered.append(exc.problem)
+    if unanswered and not problems:
+        return CheckResult(domain=domain, token=token, problems=(unanswered[0],), temporary=True)
     return CheckResult(domain=domain, token=token, problems=tuple(problems))
