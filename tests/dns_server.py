@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 
 from dnslib import QTYPE, RCODE, RR, DNSRecord
 from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
@@ -33,6 +34,8 @@ class Zone:
         self.records: dict[tuple[str, str], list[RR]] = defaultdict(list)
         self.servfail: set[str] = set()
         self.queries: list[tuple[str, str]] = []
+        # (name, type) -> a function giving the values at query time (a token not known yet)
+        self.dynamic: dict[tuple[str, str], Callable[[], list[str]]] = {}
 
     def add(self, name: str, rtype: str, value: str, ttl: int = 60) -> None:
         name = name.rstrip(".").lower()
@@ -42,6 +45,9 @@ class Zone:
             value = '"' + value.replace('"', '\\"') + '"'
         with self._lock:
             self.records[(name, rtype)].extend(RR.fromZone(f"{name}. {ttl} IN {rtype} {value}"))
+
+    def add_dynamic(self, name: str, rtype: str, values: Callable[[], list[str]]) -> None:
+        self.dynamic[(name.rstrip(".").lower(), rtype)] = values
 
     def remove(self, name: str, rtype: str | None = None) -> None:
         name = name.rstrip(".").lower()
@@ -58,6 +64,7 @@ class Zone:
             self.records.clear()
             self.servfail.clear()
             self.queries.clear()
+            self.dynamic.clear()
 
     def exists(self, name: str) -> bool:
         """A name with records, or with names below it (an empty non-terminal), exists."""
@@ -67,6 +74,12 @@ class Zone:
         reply = request.reply()
         name = str(request.q.qname).rstrip(".").lower()
         qtype = QTYPE[request.q.qtype]
+        provider = self.dynamic.get((name, qtype))
+        if provider is not None:
+            for value in provider():
+                quoted = '"' + value.replace('"', '\\"') + '"' if qtype == "TXT" else value
+                reply.add_answer(*RR.fromZone(f"{name}. 60 IN {qtype} {quoted}"))
+            return reply
         with self._lock:
             self.queries.append((name, qtype))
             if name in self.servfail:
