@@ -140,9 +140,7 @@ class LoopbackDNS:
     def __init__(self) -> None:
         self.zone = Zone()
         self.port = free_udp_port()
-        self.server = DNSServer(
-            ZoneResolver(self.zone), port=self.port, address="127.0.0.1", logger=QuietLogger()
-        )
+        self.server = DNSServer(ZoneResolver(self.zone), port=self.port, address="127.0.0.1", logger=QuietLogger())
 
     @property
     def nameserver(self) -> str:

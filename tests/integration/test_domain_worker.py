@@ -95,7 +95,9 @@ def test_the_sweeper_on_the_worker_checks_due_domains(
         claim = committed(lambda: do_add_domain(tenant=tenant_a.client, name=unique_domain()))
         made.append(claim)
         first_check = wait_for(
-            lambda: committed(lambda: CustomDomain.objects.filter(pk=claim.pk, checked_at__isnull=False).exists() and "done"),
+            lambda: committed(
+                lambda: CustomDomain.objects.filter(pk=claim.pk, checked_at__isnull=False).exists() and "done"
+            ),
             "done",
         )
         assert first_check == "done" and status_of(claim.pk)() == "pending"  # no records yet

@@ -97,13 +97,18 @@ def test_garbage_bodies_are_400_not_500(owner_a: Api) -> None:
     assert_error(owner_a.call("post", "/api/domains/", {"domain": 42}), 400)
     assert_error(owner_a.call("post", "/api/domains/", {"domain": ["a.com"]}), 400)
     assert_error(owner_a.call("post", "/api/domains/", {}), 400, "empty")
-    assert owner_a.http.post("/api/domains/", "not json", content_type="application/json", **owner_a.headers).status_code == 400
+    assert (
+        owner_a.http.post("/api/domains/", "not json", content_type="application/json", **owner_a.headers).status_code
+        == 400
+    )
     assert_error(owner_a.call("get", f"/api/domains/{2**70}/"), 404)
 
 
 def test_an_apex_needs_address_records_the_platform_offers(owner_a: Api, settings: Any) -> None:
     settings.DOMAINS_A_RECORDS = []
-    assert_error(owner_a.call("post", "/api/domains/", {"domain": unique_domain(parent="com")}), 400, "apex_unsupported")
+    assert_error(
+        owner_a.call("post", "/api/domains/", {"domain": unique_domain(parent="com")}), 400, "apex_unsupported"
+    )
 
     settings.DOMAINS_A_RECORDS = ["192.0.2.80"]
     settings.DOMAINS_AAAA_RECORDS = ["2001:db8::80"]
