@@ -82,9 +82,11 @@ class HttpsSession:
 
 
 def handshake(host: str, port: int, context: ssl.SSLContext) -> dict[str, Any]:
-    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as raw:
-        with context.wrap_socket(raw, server_hostname=host) as tls:
-            return tls.getpeercert() or {}
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
+        return tls.getpeercert() or {}
 
 
 def names_in(certificate: dict[str, Any]) -> set[str]:
@@ -193,7 +195,7 @@ def test_verified_domains_get_certificates_and_reach_their_tenant_over_https_and
         # a CSRF-protected sign-in works behind the proxy, with secure cookies
         match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert match, "no CSRF token in the login form"
-        status, headers, body = session.request(
+        status, _, body = session.request(
             "POST",
             "/login/",
             {"csrfmiddlewaretoken": match.group(1), "username": tenant_a.owner_email, "password": PASSWORD},

@@ -18,7 +18,7 @@ from tenants.domains.names import display_name, host_key, is_apex, normalise_dom
         ("  chat.example-corp.com  ", "chat.example-corp.com"),
         ("Bücher.example-corp.com", "xn--bcher-kva.example-corp.com"),
         ("xn--bcher-kva.example-corp.com", "xn--bcher-kva.example-corp.com"),
-        ("ｃｈａｔ．example-corp.com", "chat.example-corp.com"),
+        ("\uff43\uff48\uff41\uff54\uff0eexample-corp.com", "chat.example-corp.com"),  # full-width letters and dot
         ("chat.example.co.uk", "chat.example.co.uk"),
     ],
 )
