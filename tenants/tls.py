@@ -3,20 +3,30 @@ certificate for this host? Yes (200) for a tenant's platform subdomain and its v
 domains, which are exactly the tenants' `Domain` rows; no (404) for anything else; 400 when
 `domain` is missing or not a host name.
 
-Answered here, before the tenant is resolved, from the unique index on `Domain.domain`: one
-indexed query, no DNS, no session, no tenant. Only on the platform host, or when the front end
-calls by IP address (`ask http://127.0.0.1:8000/...`): IP hosts belong to no tenant, since
-claims refuse addresses. Every answer is logged (logger `tenants.tls`), so an operator sees
-which names were asked for.
+Answered before the tenant is resolved, from the unique index on `Domain.domain`: one indexed
+query, no DNS, no session, no tenant. Only on the platform host, or when the front end calls by
+IP address (`ask http://127.0.0.1:8000/...`): IP hosts belong to no tenant, since claims refuse
+addresses. Every answer is logged (logger `tenants.tls`), so an operator sees which names were
+asked for.
+
+Under daphne the question never enters Django's request handling: `TlsAskApplication` answers
+it at the ASGI level with one hop to a database thread. Django's handler costs several thread
+hops per request (signals, the middleware chain), which made up nine tenths of an answer's
+time on a busy machine (bench/domains.py). `TlsAskMiddleware` gives the same answer to requests
+that do go through Django (the test client, any WSGI server).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -47,17 +57,22 @@ def may_issue(host: str) -> bool:
     return host != settings.PLATFORM_DOMAIN.lower() and Domain.objects.filter(domain=host).exists()
 
 
-def ask(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("domain", "")
+def answer(raw: str) -> tuple[int, dict[str, str] | None]:
+    """The status, and the error body of a 400, for `?domain=<raw>`."""
     if not raw:
-        return JsonResponse(error_payload("Say which host: ?domain=<host>.", "missing_domain"), status=400)
+        return 400, error_payload("Say which host: ?domain=<host>.", "missing_domain")
     name = raw.strip().lower()
     if not HOST_NAME.match(name):
-        return JsonResponse(error_payload("Not a host name.", "invalid_domain"), status=400)
+        return 400, error_payload("Not a host name.", "invalid_domain")
     host = name.rstrip(".")
     allowed = may_issue(host)
     logger.info("tls ask %s: %s", host, "allowed" if allowed else "refused")
-    return HttpResponse(status=200 if allowed else 404)
+    return (200 if allowed else 404), None
+
+
+def ask(request: HttpRequest) -> HttpResponse:
+    status, error = answer(request.GET.get("domain", ""))
+    return JsonResponse(error, status=status) if error else HttpResponse(status=status)
 
 
 class TlsAskMiddleware:
@@ -70,3 +85,33 @@ class TlsAskMiddleware:
         if request.method not in ("GET", "HEAD"):
             return JsonResponse(error_payload("Use GET.", "method_not_allowed"), status=405)
         return ask(request)
+
+
+class TlsAskApplication:
+    """ASGI: the ask answered before Django's handler; every other request goes to `inner`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH or not is_platform_host(host_key(_host(scope))):
+            await self.inner(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            status, error = 405, error_payload("Use GET.", "method_not_allowed")
+        else:
+            values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("domain", [""])
+            status, error = await database_sync_to_async(answer)(values[0])
+        body = json.dumps(error).encode() if error else b""
+        headers = [(b"content-length", str(len(body)).encode())]
+        if error:
+            headers.append((b"content-type", b"application/json"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _host(scope: dict[str, Any]) -> str:
+    for key, value in scope.get("headers", []):
+        if key == b"host":
+            return str(value.decode("latin-1"))
+    return ""

@@ -169,12 +169,13 @@ AUTH_PASSWORD_VALIDATORS = [
 MIDDLEWARE = [
     # Answers /healthz before the tenant is resolved, so it works on every host.
     "config.health.HealthCheckMiddleware",
+    # Caddy's on-demand TLS asks here whether a host may get a certificate: answered from the
+    # Domain index before any tenant lookup, on the platform host only, over the plain HTTP the
+    # front end speaks to daphne (so before SECURE_SSL_REDIRECT).
+    "tenants.tls.TlsAskMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are the same on every host: served before (and without) a tenant lookup.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Caddy's on-demand TLS asks here whether a host may get a certificate: answered from the
-    # Domain index before any tenant lookup, on the platform host only.
-    "tenants.tls.TlsAskMiddleware",
     # django-tenants' TenantMainMiddleware matching hosts exactly (no `www.` stripping).
     "tenants.middleware.TenantHostMiddleware",
     # Every host but the tenant's primary one redirects there (pages only).
