@@ -399,6 +399,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The schema and docs describe the API to anyone; every endpoint still checks access.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Several objects have a `status`; each set of choices gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "DomainStatusEnum": "tenants.models.CustomDomain.Status",
+        "DocumentStatusEnum": ["pending", "processing", "ready", "failed"],
+    },
 }
 
 # ------------------------------------------------------------------------------
