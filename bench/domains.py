@@ -196,15 +196,24 @@ def ask_once(conn: http.client.HTTPConnection, host: str) -> tuple[int, float]:
     return response.status, time.perf_counter() - started
 
 
-def measure(port: int, domains: int, requests: int, warm_up: int, rng: random.Random) -> dict[str, Any]:
-    """`requests` asks (after `warm_up` untimed ones) over one keep-alive connection."""
+def measure(
+    port: int, domains: int, requests: int, warm_up: int, rng: random.Random, *, floor: str | None = None
+) -> dict[str, Any]:
+    """`requests` asks (after `warm_up` untimed ones) over one keep-alive connection. With
+    `floor` (the platform's own host, refused before any lookup), every ask is that one: the
+    same server and path without the database, what the machine itself costs."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     samples: list[float] = []
     wrong = 0
     try:
         for n in range(warm_up + requests):
-            miss = rng.random() < MISS_SHARE
-            host = f"nobody-{rng.randrange(10**9)}.example.net" if miss else name_of(rng.randrange(domains))
+            miss = floor is not None or rng.random() < MISS_SHARE
+            if floor is not None:
+                host = floor
+            elif miss:
+                host = f"nobody-{rng.randrange(10**9)}.example.net"
+            else:
+                host = name_of(rng.randrange(domains))
             status, seconds = ask_once(conn, host)
             if status != (404 if miss else 200):
                 wrong += 1
@@ -284,6 +293,9 @@ def main(argv: Sequence[str]) -> int:
     remove_bench_domains()
     rng = random.Random(args.seed)
     levels: dict[int, list[float]] = {args.small: [], args.large: []}
+    floor_samples: list[float] = []
+    from django.conf import settings
+
     wrong = 0
     fill_seconds: dict[int, float] = {}
     load_start = load_average()
@@ -302,11 +314,14 @@ def main(argv: Sequence[str]) -> int:
                     f"  p99 {stats['p99_ms']:.2f} ms  max {stats['max_ms']:.2f} ms",
                     flush=True,
                 )
+            result = measure(server.port, 0, args.requests, args.warm_up, rng, floor=settings.PLATFORM_DOMAIN)
+            floor_samples.extend(result["samples"])
+            wrong += result["wrong"]
     finally:
         server.stop()
         remove_bench_domains()
 
-    small, large = summary(levels[args.small]), summary(levels[args.large])
+    small, large, floor = summary(levels[args.small]), summary(levels[args.large]), summary(floor_samples)
     ratio = large["p99_ms"] / small["p99_ms"]
     report = {
         "date": now(),
@@ -317,6 +332,8 @@ def main(argv: Sequence[str]) -> int:
         "rounds": args.rounds,
         "miss_share": MISS_SHARE,
         "levels": {str(args.small): small, str(args.large): large},
+        # The same server and path refusing the platform's own host before any lookup.
+        "floor": floor,
         "fill_seconds": fill_seconds,
         "wrong_answers": wrong,
         "ratio_p99": ratio,
@@ -326,9 +343,9 @@ def main(argv: Sequence[str]) -> int:
         },
     }
     print(f"\n{'domains':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'mean ms':>8} {'requests':>9}")
-    for domains, stats in ((args.small, small), (args.large, large)):
+    for label, stats in ((str(args.small), small), (str(args.large), large), ("no db", floor)):
         print(
-            f"{domains:>8} {stats['p50_ms']:>8.2f} {stats['p99_ms']:>8.2f} {stats['max_ms']:>8.2f}"
+            f"{label:>8} {stats['p50_ms']:>8.2f} {stats['p99_ms']:>8.2f} {stats['max_ms']:>8.2f}"
             f" {stats['mean_ms']:>8.2f} {stats['count']:>9}"
         )
     print(f"\nratio p99 {args.large} / p99 {args.small}: {ratio:.2f}x")

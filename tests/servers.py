@@ -82,6 +82,17 @@ def server_env(port: int, mail_dir: Path, database_url: str, **extra: str) -> di
     }
 
 
+def terminate(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 20 s."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class DaphneProcess:
     """One daphne process serving `config.asgi:application` on 127.0.0.1:`port`. Every start
     appends to the same log, so a restart's log shows the crash before it."""
@@ -141,14 +152,7 @@ class DaphneProcess:
         self._close_log()
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it has not exited within 20 s."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         self._close_log()
 
     def log(self, lines: int = 60) -> str:
@@ -220,13 +224,7 @@ class CaddyProcess:
         raise RuntimeError(f"caddy did not start within {timeout:.0f}s:\n{self.log()}")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         if self._log is not None:
             self._log.close()
             self._log = None
