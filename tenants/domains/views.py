@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -121,8 +122,6 @@ def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -
 @require_POST
 @manager_only
 def check_now(request: HttpRequest, actor: User, tenant: Client, domain_id: int) -> HttpResponse:
-    from django.conf import settings
-
     claim = access_domain(actor, tenant, domain_id)
     name = display_name(claim.domain)
     if consume(f"domain-check:{claim.pk}", limit=settings.DOMAINS_CHECKS_PER_MINUTE, window_seconds=60) is not None:

@@ -38,7 +38,17 @@ for (const code of document.querySelectorAll("code.copyable")) {
   wrap.append(code, copyButton(code));
 }
 
-const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// Times in the person's own time zone (their profile's), as the page draws them.
+function timeFormat(zone) {
+  const options = { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" };
+  try {
+    return new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone || undefined });
+  } catch {
+    return new Intl.DateTimeFormat(undefined, options);
+  }
+}
+
+const format = timeFormat(list && list.dataset.timeZone);
 
 function showTime(card, selector, label, iso) {
   const holder = card.querySelector(selector);
