@@ -7,42 +7,49 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django import DjangoDbBlocker
 
-from tenants.domains.actions import do_add_domain, do_force_verify, do_remove_domain
+from tenants.domains.actions import do_add_domain, do_check_domain, do_force_verify
+from tenants.domains.records import records_for
 from tenants.models import CustomDomain
 from tests.conftest import PASSWORD, TenantInfo
+from tests.dns_server import Zone
 from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
-from tests.tenants.domain_helpers import unique_domain
+from tests.tenants.domain_helpers import challenge, forget, unique_domain
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def shown_domains(tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, CustomDomain]]:
-    """A verified primary domain, one whose last check failed, and one just added."""
+def shown_domains(
+    tenant_a: TenantInfo, dns: Zone, django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[str, CustomDomain]]:
+    """A verified domain, one whose CNAME points elsewhere (checked for real, against the
+    loopback DNS server), and one just added without records. A Celery worker of the run, if
+    one is up, checks them too and finds the same."""
+    primary, broken = unique_domain("chat"), unique_domain("support")
     with django_db_blocker.unblock():
-        primary = do_force_verify(claim=do_add_domain(tenant=tenant_a.client, name=unique_domain("chat")))
-        broken = do_add_domain(tenant=tenant_a.client, name=unique_domain("support"))
-        detail = (
-            f"{broken.domain} points to old-host.example-hosting.net instead of customers.localhost: "
-            "change its CNAME record to customers.localhost."
-        )
-        with transaction.atomic():
-            CustomDomain.objects.filter(pk=broken.pk).update(
-                checked_at=timezone.now(), problem=detail, problem_code="points_elsewhere", attempts=3
+        for name in (primary, broken):
+            dns.add_dynamic(
+                challenge(name),
+                "TXT",
+                lambda name=name: list(  # type: ignore[misc]
+                    CustomDomain.objects.filter(domain=name).values_list("token", flat=True)
+                ),
             )
-        fresh = do_add_domain(tenant=tenant_a.client, name=unique_domain("help"))
-        # The e-mails here keep their links on the platform address: not made primary.
-        made = {"primary": primary, "broken": broken, "fresh": fresh}
+        dns.add(primary, "CNAME", "customers.localhost")
+        dns.add(broken, "CNAME", "old-host.example-hosting.net")
+        made = {
+            # Not made primary: the browser reaches the workspace at its platform address only.
+            "primary": do_force_verify(claim=do_add_domain(tenant=tenant_a.client, name=primary)),
+            "broken": do_check_domain(claim=do_add_domain(tenant=tenant_a.client, name=broken)),
+            "fresh": do_add_domain(tenant=tenant_a.client, name=unique_domain("help")),
+        }
+        assert made["broken"].problem_code == "points_elsewhere"
     yield made
     with django_db_blocker.unblock():
-        for claim in made.values():
-            do_remove_domain(claim=claim)
-            CustomDomain.objects.filter(pk=claim.pk).delete()
+        forget(made.values())
 
 
 def sign_in(page: Page, live_server: LiveServer, tenant: TenantInfo) -> None:
@@ -58,6 +65,7 @@ def test_the_domains_page_at_laptop_and_phone_sizes(
     live_server: LiveServer,
     tenant_a: TenantInfo,
     shown_domains: dict[str, CustomDomain],
+    dns: Zone,
     django_db_blocker: DjangoDbBlocker,
 ) -> None:
     context = browser.new_context(viewport=VIEWPORT)
@@ -69,7 +77,8 @@ def test_the_domains_page_at_laptop_and_phone_sizes(
     broken = page.locator(f"#domain-{shown_domains['broken'].pk}")
     expect(broken).to_contain_text("old-host.example-hosting.net")
     expect(page.locator(f"#domain-{shown_domains['primary'].pk} .domain-status")).to_have_text("Verified")
-    fresh = page.locator(f"#domain-{shown_domains['fresh'].pk}")
+    fresh_claim = shown_domains["fresh"]
+    fresh = page.locator(f"#domain-{fresh_claim.pk}")
     expect(fresh.locator(".domain-status")).to_have_text("Pending")
     token = shown_domains["fresh"].token
     fresh.get_by_role("button", name=f"Copy {token}").click()
@@ -77,9 +86,11 @@ def test_the_domains_page_at_laptop_and_phone_sizes(
     assert page.evaluate("navigator.clipboard.readText()") == token
     save_screenshot(page, "domains-1280x800")
 
-    # while it is open, the pending domain is verified elsewhere: the page follows
+    # while it is open, the pending domain gets its records and is verified: the page follows
     with django_db_blocker.unblock():
-        do_force_verify(claim=shown_domains["fresh"])
+        for record in records_for(fresh_claim.domain, is_apex=False, token=fresh_claim.token):
+            dns.add(record.name, record.type, record.value)
+        do_force_verify(claim=fresh_claim)
     expect(fresh.locator(".domain-status")).to_have_text("Verified", timeout=15_000)
     expect(fresh.get_by_role("button", name="Make primary")).to_be_visible()
 
@@ -119,9 +130,12 @@ def test_adding_a_domain_and_removing_it_with_confirmation(
     expect(card).to_contain_text(f"_parley-challenge.{name}")
     save_screenshot(page, "domains-added")
 
-    page.once("dialog", lambda dialog: dialog.accept())
+    # the removal asks first (the browser's confirm, answered yes here)
+    page.evaluate("window.confirm = (question) => { sessionStorage.setItem('asked', question); return true; }")
     card.get_by_role("button", name="Remove").click()
     expect(page.locator(".messages")).to_contain_text("was removed")
+    asked = page.evaluate("sessionStorage.getItem('asked')")
+    assert asked and f"Remove {name}?" in asked
     with django_db_blocker.unblock():
         assert CustomDomain.objects.get(pk=claim.pk).status == "removed"
         CustomDomain.objects.filter(pk=claim.pk).delete()

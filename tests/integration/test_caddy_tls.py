@@ -28,14 +28,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from branding.theme import theme_for
-from tenants.domains.actions import do_add_domain, do_check_domain, do_make_primary, do_remove_domain
+from tenants.domains.actions import do_add_domain, do_check_domain, do_make_primary
 from tenants.domains.records import records_for
 from tenants.models import CustomDomain
 from tests.conftest import PASSWORD, TenantInfo
 from tests.dns_server import Zone
 from tests.integration.conftest import ChatRoom, StartServer, committed
 from tests.servers import CaddyProcess
-from tests.tenants.domain_helpers import unique_domain
+from tests.tenants.domain_helpers import forget, unique_domain
 
 pytestmark = pytest.mark.django_db
 
@@ -158,13 +158,8 @@ def domains(
         made = committed(make)
     yield made
 
-    def clean() -> None:
-        for claim in made:
-            do_remove_domain(claim=claim)
-            CustomDomain.objects.filter(pk=claim.pk).delete()
-
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        committed(clean)
+        committed(lambda: forget(made))
 
 
 def test_verified_domains_get_certificates_and_reach_their_tenant_over_https_and_wss(

@@ -11,14 +11,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tenants.domains.actions import do_add_domain, do_remove_domain
+from tenants.domains.actions import do_add_domain
 from tenants.domains.records import records_for
 from tenants.models import CustomDomain, Domain
 from tenants.tasks import check_due_domains
 from tests.conftest import TenantInfo
 from tests.dns_server import LoopbackDNS
 from tests.integration.conftest import committed
-from tests.tenants.domain_helpers import challenge, unique_domain
+from tests.tenants.domain_helpers import challenge, forget, unique_domain
 
 
 def records_in(zone_server: LoopbackDNS, claim: CustomDomain) -> None:
@@ -44,13 +44,7 @@ def made(django_db_blocker: pytest.FixtureRequest) -> Iterator[list[CustomDomain
     claims: list[CustomDomain] = []
     yield claims
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-
-        def clean() -> None:
-            for claim in claims:
-                do_remove_domain(claim=claim)
-                CustomDomain.objects.filter(pk=claim.pk).delete()
-
-        committed(clean)
+        committed(lambda: forget(claims))
 
 
 def test_the_worker_checks_a_new_domain_right_after_the_add_commits(

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 from asgiref.sync import async_to_sync
 
-from tenants.domains.actions import do_add_domain, do_force_verify, do_remove_domain
+from tenants.domains.actions import do_add_domain, do_force_verify
 from tenants.models import CustomDomain
 from tests.conftest import TenantInfo, close_code
 from tests.integration.conftest import committed
-from tests.tenants.domain_helpers import unique_domain
+from tests.tenants.domain_helpers import forget, unique_domain
 
 CLOSE_NOT_AUTHENTICATED = 4401  # past the Origin and tenant checks: the socket wants a sign-in
 
@@ -35,13 +35,8 @@ def domains(
         made = committed(make)
     yield {key: claim.domain for key, claim in made.items()}
 
-    def clean() -> None:
-        for claim in made.values():
-            do_remove_domain(claim=claim)
-            CustomDomain.objects.filter(pk=claim.pk).delete()
-
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        committed(clean)
+        committed(lambda: forget(made.values()))
 
 
 def test_origins_among_the_tenants_hosts_are_accepted(

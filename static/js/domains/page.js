@@ -40,7 +40,7 @@ for (const code of document.querySelectorAll("code.copyable")) {
 
 // Times in the person's own time zone (their profile's), as the page draws them.
 function timeFormat(zone) {
-  const options = { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" };
+  const options = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
   try {
     return new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone || undefined });
   } catch {
