@@ -126,16 +126,19 @@ def test_adding_a_domain_and_removing_it_with_confirmation(
     expect(page.locator(".messages")).to_contain_text(f"{name} was added")
     with django_db_blocker.unblock():
         claim = CustomDomain.objects.get(domain=name)
-    card = page.locator(f"#domain-{claim.pk}")
-    expect(card).to_contain_text(f"_parley-challenge.{name}")
-    save_screenshot(page, "domains-added")
+    try:
+        card = page.locator(f"#domain-{claim.pk}")
+        expect(card).to_contain_text(f"_parley-challenge.{name}")
+        save_screenshot(page, "domains-added")
 
-    # the removal asks first (the browser's confirm, answered yes here)
-    page.evaluate("window.confirm = (question) => { sessionStorage.setItem('asked', question); return true; }")
-    card.get_by_role("button", name="Remove").click()
-    expect(page.locator(".messages")).to_contain_text("was removed")
-    asked = page.evaluate("sessionStorage.getItem('asked')")
-    assert asked and f"Remove {name}?" in asked
-    with django_db_blocker.unblock():
-        assert CustomDomain.objects.get(pk=claim.pk).status == "removed"
-        CustomDomain.objects.filter(pk=claim.pk).delete()
+        # the removal asks first (the browser's confirm, answered yes here)
+        page.evaluate("window.confirm = (question) => { sessionStorage.setItem('asked', question); return true; }")
+        card.get_by_role("button", name="Remove").click()
+        expect(page.locator(".messages")).to_contain_text("was removed")
+        asked = page.evaluate("sessionStorage.getItem('asked')")
+        assert asked and f"Remove {name}?" in asked
+        with django_db_blocker.unblock():
+            assert CustomDomain.objects.get(pk=claim.pk).status == "removed"
+    finally:
+        with django_db_blocker.unblock():
+            forget([claim])
