@@ -9,13 +9,14 @@ APPS := accounts analytics billing branding chat config documents tenants
 CHROMIUM := /usr/bin/chromium
 CHROMIUM_PACKAGES := chromium fonts-liberation fonts-noto-color-emoji
 PDFTOTEXT := /usr/bin/pdftotext
+CADDY := /usr/bin/caddy
 
-.PHONY: run test lint bench-provision bench-history bench-fanout bench-extract chromium clean-data
+.PHONY: run test lint bench-provision bench-history bench-fanout bench-extract bench-domains chromium caddy clean-data
 
 run: $(STAMP)
 	$(PY) -m config.launch run
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium caddy
 	$(PY) -m config.launch test -- $(ARGS)
 
 lint: $(STAMP)
@@ -33,6 +34,9 @@ bench-history: $(STAMP)
 bench-fanout: $(STAMP)
 	$(PY) -m config.launch bench -- bench/ws_fanout.py $(ARGS)
 
+bench-domains: $(STAMP)
+	$(PY) -m config.launch bench -- bench/domains.py $(ARGS)
+
 # The extraction benchmark compares with poppler's pdftotext, from Debian's poppler-utils.
 bench-extract: $(STAMP)
 	$(call debian_install,$(PDFTOTEXT),poppler-utils,poppler's pdftotext for the extraction benchmark)
@@ -48,6 +52,10 @@ $(STAMP): requirements/base.txt requirements/local.txt
 # Browser tests drive Debian's Chromium (tests/e2e).
 chromium:
 	$(call debian_install,$(CHROMIUM),$(CHROMIUM_PACKAGES),Chromium for the browser tests)
+
+# The TLS front end (config/Caddyfile): Debian's Caddy, for the on-demand TLS tests and production.
+caddy:
+	$(call debian_install,$(CADDY),caddy,Caddy for the TLS front-end tests)
 
 # $(call debian_install,program,packages,what for): install Debian packages once, as root or with
 # passwordless sudo, unless `program` is already there.

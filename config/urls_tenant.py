@@ -12,6 +12,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("chat.api.urls")),
     path("documents/", include("documents.api.urls")),
     path("brand/", include("branding.api.urls")),
+    path("domains/", include("tenants.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -39,6 +40,7 @@ urlpatterns = [
         name="brand-preview-chat",
     ),
     path("documents/", include("documents.urls")),
+    path("settings/domains/", include("tenants.domains.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
 

@@ -12,19 +12,30 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 
-from tenants import admin_people
+from tenants import admin_domains, admin_people
 from tenants.actions import do_reactivate_client, do_suspend_client
 from tenants.forms import WorkspaceForm, provision_from
-from tenants.models import Client, Domain
+from tenants.models import Client, CustomDomain, Domain
 from tenants.selectors import user_counts
 from tenants.urls_helpers import tenant_url
 
 
 class DomainInline(admin.TabularInline[Domain, Client]):
+    """Read-only: a tenant's hosts come from provisioning and from verified custom domains,
+    whose actions keep the rows and the one primary consistent (see "Custom domains")."""
+
     model = Domain
     extra = 0
     fields = ["domain", "is_primary", "created_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["domain", "is_primary", "created_at"]
+    can_delete = False
+    max_num = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
+        return False
 
 
 class ClientAddForm(ModelForm[Client]):
@@ -177,12 +188,25 @@ class ClientAdmin(admin.ModelAdmin[Client]):
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin[Domain]):
+    """The routing table, to look at: rows are written by provisioning and the custom-domain
+    actions only (force-verify, remove and move are on Custom domains)."""
+
     list_display = ["domain", "tenant", "is_primary", "created_at"]
     list_filter = ["is_primary"]
     search_fields = ["domain", "tenant__name", "tenant__slug"]
     list_select_related = ["tenant"]
-    autocomplete_fields = ["tenant"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Domain | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Domain | None = None) -> bool:
+        return False
+
+
+admin.site.register(CustomDomain, admin_domains.CustomDomainAdmin)
 
 admin.site.site_header = "Platform administration"
 admin.site.site_title = "Platform admin"

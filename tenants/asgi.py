@@ -1,7 +1,9 @@
 """The WebSocket side of tenant resolution: TenantMainMiddleware only handles HTTP.
 
-Host -> Domain -> Client, the same lookup as HTTP, and nothing else decides the tenant. A
-socket whose Origin names another host is refused (ARCHITECTURE rule 3).
+Host -> Domain -> Client, the same exact-host lookup as HTTP, and nothing else decides the
+tenant. A socket whose Origin names a host that is not one of the tenant's own (its platform
+subdomain and verified domains: its `Domain` rows) is refused (ARCHITECTURE rule 3): the app
+served from the primary host may talk to a socket on any of the tenant's hosts.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
-from django_tenants.utils import remove_www
 
 from tenants.db import use_public_schema
+from tenants.domains.names import host_key
 from tenants.models import Client, Domain
 
 Scope = dict[str, Any]
@@ -28,17 +30,20 @@ def header(scope: Scope, name: bytes) -> str:
     return ""
 
 
-def host_without_port(host: str) -> str:
-    return remove_www(host.split(":")[0].strip().lower().rstrip("."))
-
-
 @database_sync_to_async
-def resolve_tenant(host: str) -> Client | None:
+def resolve_tenant(host: str, origin_host: str | None) -> tuple[Client | None, bool]:
+    """The tenant of `host`, and whether `origin_host` (None: no Origin sent) is one of its hosts;
+    a second query only when the Origin names another host than the socket's."""
     use_public_schema()
     domain = Domain.objects.select_related("tenant").filter(domain=host).first()
     if domain is None or domain.tenant.schema_name == "public":
-        return None
-    return domain.tenant
+        return None, False
+    origin_ok = (
+        origin_host is None
+        or origin_host == host
+        or Domain.objects.filter(domain=origin_host, tenant_id=domain.tenant_id).exists()
+    )
+    return domain.tenant, origin_ok
 
 
 class TenantWebsocketMiddleware:
@@ -49,16 +54,16 @@ class TenantWebsocketMiddleware:
         if scope["type"] != "websocket":
             await self.inner(scope, receive, send)
             return
-        host = host_without_port(header(scope, b"host"))
+        host = host_key(header(scope, b"host"))
         origin = header(scope, b"origin")
-        if origin and host_without_port(urlsplit(origin).netloc) != host:
-            await reject(receive, send, CLOSE_FORBIDDEN)
-            return
-        tenant = await resolve_tenant(host)
+        origin_host = host_key(urlsplit(origin).netloc) if origin else None
+        tenant, origin_ok = await resolve_tenant(host, origin_host)
         if tenant is None:
-            await reject(receive, send, CLOSE_UNKNOWN_TENANT)
+            # An Origin naming another host is refused as before, whatever the Host is.
+            code = CLOSE_FORBIDDEN if origin_host not in (None, host) else CLOSE_UNKNOWN_TENANT
+            await reject(receive, send, code)
             return
-        if tenant.is_suspended:
+        if not origin_ok or tenant.is_suspended:
             await reject(receive, send, CLOSE_FORBIDDEN)
             return
         await self.inner({**scope, "tenant": tenant}, receive, send)

@@ -35,6 +35,9 @@ class Client(TenantMixin):
 
     auto_create_schema = False
     auto_drop_schema = False
+    # Set per request by tenants.middleware.TenantHostMiddleware: whether the request's host is
+    # the tenant's primary one (so the redirect to the primary costs no query when it is).
+    host_is_primary: bool | None = None
 
     class Meta:
         ordering = ["name"]
@@ -58,12 +61,88 @@ class Client(TenantMixin):
 
 
 class Domain(DomainMixin):
-    """A host name that resolves to a tenant (or, for the platform host, to the public schema)."""
+    """A host name that resolves to a tenant (or, for the platform host, to the public schema).
+
+    A tenant's rows are its platform subdomain (from provisioning, never removed) and one per
+    verified `CustomDomain`; exactly one of them is primary, the host every other one
+    redirects to and every absolute link names.
+    """
 
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-is_primary", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=models.Q(is_primary=True), name="tenants_domain_one_primary"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.domain
+
+
+class CustomDomain(models.Model):
+    """A tenant's claim on a host name of its own, and where proving it stands.
+
+    Only a verified claim has a `Domain` row, created and deleted in the same transaction as the
+    status change (`tenants.domains.actions`), so a name nobody has proved routes nowhere. The
+    TXT record `<DOMAINS_CHALLENGE_LABEL>.<domain>` holding `token` is the proof: several
+    tenants may claim one name while pending, the first to verify takes it, and the others'
+    claims fail. Removed claims are kept for the record; the name can be claimed again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        VERIFIED = "verified", "Verified"
+        FAILED = "failed", "Failed"
+        REMOVED = "removed", "Removed"
+
+    tenant = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="custom_domains")
+    # The IDNA A-label form, lowercase, without a trailing dot (tenants.domains.names).
+    domain = models.CharField(max_length=253)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    token = models.CharField(max_length=64)
+    # A registrable domain (acme.com) takes A/AAAA records; anything below it a CNAME.
+    is_apex = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    # When the sweeper should check next; None: only on request ("check now").
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # A verified domain whose DNS stopped pointing here, since when; it stops routing after
+    # DOMAINS_GRACE_HOURS unless it recovers.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    # Checks since the last success (or since the claim was made): the backoff's exponent.
+    attempts = models.PositiveIntegerField(default=0)
+    problem = models.CharField(max_length=1000, blank=True)
+    problem_code = models.CharField(max_length=40, blank=True)
+    # Every problem of the last check, [{"code", "detail"}]; `problem` joins their sentences.
+    problems = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.EmailField(blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain", "pk"]
+        indexes = [models.Index(fields=["domain"], name="tenants_customdomain_domain")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=models.Q(status="verified"), name="tenants_customdomain_one_verified"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "domain"],
+                condition=~models.Q(status="removed"),
+                name="tenants_customdomain_one_live_per_tenant",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "verified", "failed", "removed"]),
+                name="tenants_customdomain_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != self.Status.REMOVED

@@ -1,13 +1,49 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from django_tenants.utils import schema_context
 
 from accounts.models import User
 from config.celery import app
 from tenants.db import current_schema
+
+logger = logging.getLogger(__name__)
 
 
 @app.task(name="tenants.ping")
 def ping() -> dict[str, Any]:
     """Report the schema the task ran in and how many people are there: a probe for workers."""
     return {"schema": current_schema(), "users": User.objects.count()}
+
+
+@app.task(name="tenants.check_domain")
+def check_domain(claim_id: int) -> str | None:
+    """Check one custom domain's DNS and move it on (tenants.domains.actions.apply_check).
+
+    Safe to run twice, even at once: the result is applied under the claim's lock, to the claim
+    as it is then. Returns the status after the check (None: no such claim any more).
+    """
+    from tenants.domains.actions import do_check_domain
+    from tenants.models import CustomDomain
+
+    with schema_context("public"):
+        claim = CustomDomain.objects.select_related("tenant").filter(pk=claim_id).first()
+        if claim is None:
+            return None
+        return str(do_check_domain(claim=claim).status)
+
+
+@app.task(name="tenants.check_due_domains")
+def check_due_domains() -> int:
+    """Beat, every minute: send a check for every claim whose `next_check_at` has come."""
+    from tenants.domains.actions import lease_due_domains
+
+    with schema_context("public"):
+        ids = lease_due_domains()
+        for claim_id in ids:
+            check_domain.delay(claim_id)
+    if ids:
+        logger.info("sent %d domain checks", len(ids))
+    return len(ids)

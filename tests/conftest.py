@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -26,6 +27,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from tenants.actions import do_provision_workspace
 from tenants.models import Client
+from tests.dns_server import LoopbackDNS, Zone
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-pass-1234"
@@ -138,13 +140,43 @@ def worker_mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def dns_server() -> Iterator[LoopbackDNS]:
+    """The loopback DNS server of the run. Processes started by tests (workers, servers) ask it
+    too: its address is put in the environment they inherit."""
+    server = LoopbackDNS()
+    server.start()
+    previous = os.environ.get("DOMAINS_DNS_NAMESERVERS")
+    os.environ["DOMAINS_DNS_NAMESERVERS"] = server.nameserver
+    try:
+        yield server
+    finally:
+        server.stop()
+        if previous is None:
+            os.environ.pop("DOMAINS_DNS_NAMESERVERS", None)
+        else:
+            os.environ["DOMAINS_DNS_NAMESERVERS"] = previous
+
+
+@pytest.fixture
+def dns(dns_server: LoopbackDNS, settings: Any) -> Iterator[Zone]:
+    """This test's zone data on the loopback DNS server, which the product's resolver asks."""
+    dns_server.zone.clear()
+    settings.DOMAINS_DNS_NAMESERVERS = [dns_server.nameserver]
+    settings.DOMAINS_DNS_TIMEOUT = 2.0
+    yield dns_server.zone
+    dns_server.zone.clear()
+
+
+@pytest.fixture(scope="session")
 def celery_worker(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, worker_mail_dir: Path
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, worker_mail_dir: Path, dns_server: LoopbackDNS
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker process on the test database and the test queue."""
+    """A real Celery worker process on the test database and the test queue; it resolves
+    domains through the loopback DNS server."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         env = {
             **os.environ,
+            "DOMAINS_DNS_NAMESERVERS": dns_server.nameserver,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url_for_subprocess(),
             "REDIS_URL": settings.REDIS_URL,

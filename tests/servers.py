@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -81,15 +82,30 @@ def server_env(port: int, mail_dir: Path, database_url: str, **extra: str) -> di
     }
 
 
+def terminate(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 20 s."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class DaphneProcess:
     """One daphne process serving `config.asgi:application` on 127.0.0.1:`port`. Every start
     appends to the same log, so a restart's log shows the crash before it."""
 
-    def __init__(self, port: int, env: dict[str, str], log_path: Path, name: str = "daphne") -> None:
+    def __init__(
+        self, port: int, env: dict[str, str], log_path: Path, name: str = "daphne", args: Sequence[str] = ()
+    ) -> None:
         self.port = port
         self.env = env
         self.log_path = log_path
         self.name = name
+        # More daphne options, e.g. `--proxy-headers` behind a proxy as the Procfile runs it.
+        self.args = list(args)
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -105,7 +121,17 @@ class DaphneProcess:
         self._log.write(f"--- {self.name} starting on port {self.port}\n".encode())
         self._log.flush()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                *self.args,
+                "config.asgi:application",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self._log,
@@ -126,14 +152,7 @@ class DaphneProcess:
         self._close_log()
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it has not exited within 20 s."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
         self._close_log()
 
     def log(self, lines: int = 60) -> str:
@@ -143,3 +162,72 @@ class DaphneProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+CADDY = Path("/usr/bin/caddy")
+CADDYFILE = ROOT / "config" / "Caddyfile"
+
+
+class CaddyProcess:
+    """Debian's Caddy running the shipped `config/Caddyfile`, with the test's ports, storage
+    and upstream given through the variables the file reads (`{$VAR}`), on loopback only and
+    with its internal CA as issuer. Its root certificate is `root_certificate`."""
+
+    def __init__(self, folder: Path, *, upstream_port: int, platform_domain: str) -> None:
+        self.folder = folder
+        self.http_port = free_port()
+        self.https_port = free_port()
+        self.storage = folder / "storage"
+        self.log_path = folder / "caddy.log"
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            # Caddy writes its autosaved config and data under these: keep them in the test's folder.
+            "HOME": str(folder),
+            "XDG_CONFIG_HOME": str(folder / "config"),
+            "XDG_DATA_HOME": str(folder / "data"),
+            "PLATFORM_DOMAIN": platform_domain,
+            "PARLEY_UPSTREAM": f"127.0.0.1:{upstream_port}",
+            "PARLEY_TLS_ASK_URL": f"http://127.0.0.1:{upstream_port}/internal/tls/ask",
+            "CADDY_TLS_ISSUER": "internal",
+            "CADDY_HTTP_PORT": str(self.http_port),
+            "CADDY_HTTPS_PORT": str(self.https_port),
+            "CADDY_BIND": "127.0.0.1",
+            "CADDY_STORAGE": str(self.storage),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def root_certificate(self) -> Path:
+        return self.storage / "pki" / "authorities" / "local" / "root.crt"
+
+    def start(self, timeout: float = 30) -> None:
+        if not os.access(CADDY, os.X_OK):
+            raise RuntimeError(f"{CADDY} is missing: `make test` installs Debian's caddy package (make caddy).")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [str(CADDY), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+            cwd=self.folder,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"caddy exited with {self.process.returncode}:\n{self.log()}")
+            if b"serving initial configuration" in self.log_path.read_bytes() and self.root_certificate.exists():
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"caddy did not start within {timeout:.0f}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        terminate(self.process)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log(self, lines: int = 40) -> str:
+        return log_tail(self.log_path, lines)

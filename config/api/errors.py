@@ -39,7 +39,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = {"detail": "Invalid input.", "code": "invalid", "errors": exc.detail}
     else:
         response.data = error_payload(*_message_and_code(exc))
-        if isinstance(exc, Refused):
+        if isinstance(exc, Refused):  # more keys for the body (`limit` beside `plan_limit`)
             response.data.update(exc.extra)
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = str(getattr(exc, "retry_after", 60))

@@ -63,6 +63,33 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 
+# ------------------------------------------------------------------------------
+# Custom domains and TLS (tenants.domains)
+# ------------------------------------------------------------------------------
+# What tenants point their domains at: a CNAME to this host for a subdomain (chat.acme.com),
+# A/AAAA records to these addresses for an apex (acme.com; refused while none are set).
+DOMAINS_CNAME_TARGET: str = env("DOMAINS_CNAME_TARGET", default=f"customers.{PLATFORM_DOMAIN}").lower().rstrip(".")
+DOMAINS_A_RECORDS: list[str] = env.list("DOMAINS_A_RECORDS", default=[])
+DOMAINS_AAAA_RECORDS: list[str] = env.list("DOMAINS_AAAA_RECORDS", default=[])
+# The TXT record proving ownership lives at <label>.<domain> and holds the claim's token.
+DOMAINS_CHALLENGE_LABEL: str = env("DOMAINS_CHALLENGE_LABEL", default="_parley-challenge")
+# Resolvers asked during verification, `host` or `host:port` ([v6]:port); empty: the system's.
+DOMAINS_DNS_NAMESERVERS: list[str] = env.list("DOMAINS_DNS_NAMESERVERS", default=[])
+# Seconds one DNS query may take; a timeout is a temporary failure, retried later.
+DOMAINS_DNS_TIMEOUT: float = env.float("DOMAINS_DNS_TIMEOUT", default=5.0)
+# CAs the TLS front end obtains certificates from: a CAA record allowing none of them blocks.
+DOMAINS_CAA_ISSUERS: list[str] = [name.lower() for name in env.list("DOMAINS_CAA_ISSUERS", default=["letsencrypt.org"])]
+# Live (not removed) domains per tenant; billing will take it from the plan (tenants.domains.limits).
+DOMAINS_MAX_PER_TENANT: int = env.int("DOMAINS_MAX_PER_TENANT", default=20)
+# A pending domain is checked with backoff for this long after it was added, then fails.
+DOMAINS_VERIFY_HOURS: int = env.int("DOMAINS_VERIFY_HOURS", default=72)
+# Verified domains are checked again this often.
+DOMAINS_RECHECK_HOURS: int = env.int("DOMAINS_RECHECK_HOURS", default=24)
+# A verified domain whose DNS stopped pointing here keeps routing this long before it is dropped.
+DOMAINS_GRACE_HOURS: int = env.int("DOMAINS_GRACE_HOURS", default=72)
+# "Check now" per domain: at most this many DNS checks a minute.
+DOMAINS_CHECKS_PER_MINUTE: int = env.int("DOMAINS_CHECKS_PER_MINUTE", default=6)
+
 SHARED_APPS = [
     "daphne",
     "django_tenants",
@@ -142,10 +169,17 @@ AUTH_PASSWORD_VALIDATORS = [
 MIDDLEWARE = [
     # Answers /healthz before the tenant is resolved, so it works on every host.
     "config.health.HealthCheckMiddleware",
+    # Caddy's on-demand TLS asks here whether a host may get a certificate: answered from the
+    # Domain index before any tenant lookup, on the platform host only, over the plain HTTP the
+    # front end speaks to daphne (so before SECURE_SSL_REDIRECT).
+    "tenants.tls.TlsAskMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are the same on every host: served before (and without) a tenant lookup.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    # django-tenants' TenantMainMiddleware matching hosts exactly (no `www.` stripping).
+    "tenants.middleware.TenantHostMiddleware",
+    # Every host but the tenant's primary one redirects there (pages only).
+    "tenants.middleware.PrimaryHostRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -326,6 +360,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 24 * 60 * 60},
     # Completes documents whose worker was killed mid-extraction.
     "resume-stalled-documents": {"task": "documents.resume_stalled", "schedule": 60},
+    # Custom domains due for a check (pending with backoff, daily re-checks, failing ones).
+    "check-due-domains": {"task": "tenants.check_due_domains", "schedule": 60},
 }
 
 # ------------------------------------------------------------------------------
@@ -371,6 +407,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The schema and docs describe the API to anyone; every endpoint still checks access.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Several objects have a `status`; each set of choices gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "DomainStatusEnum": "tenants.models.CustomDomain.Status",
+        "DocumentStatusEnum": ["pending", "processing", "ready", "failed"],
+    },
 }
 
 # ------------------------------------------------------------------------------

@@ -28,3 +28,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/minute", "user": "100
 # Every test client comes from 127.0.0.1: lockout tests give their requests addresses of their own.
 LOGIN_ADDRESS_SLOW_AFTER = 1000
 LOGIN_ADDRESS_LOCK_AFTER = 2000
+# The TLS front-end tests run daphne behind Caddy (config/Caddyfile) as production does: HTTPS
+# known from X-Forwarded-Proto, cookies sent over HTTPS only.
+if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True

@@ -77,13 +77,14 @@ def start_server(
     database_url = database_url_for_subprocess()
     log_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
 
-    def start(name: str = "web", **env: str) -> DaphneProcess:
+    def start(name: str = "web", *, daphne_args: tuple[str, ...] = (), **env: str) -> DaphneProcess:
         port = free_port()
         server = DaphneProcess(
             port=port,
             env=server_env(port, tmp_path / f"mail-{name}", database_url, **{**FAST_SENDS, **env}),
             log_path=log_dir / f"test-{name}.log",
             name=name,
+            args=daphne_args,
         )
         server.log_path.unlink(missing_ok=True)  # the log of this test only
         servers.append(server)
