@@ -25,6 +25,7 @@ from billing.models import Plan
 from branding.actions import do_publish_brand, do_update_draft
 from branding.emails import render_branded_email
 from branding.theme import forget_theme
+from tenants.domains.actions import do_add_domain
 from tenants.models import Client
 from tests.accounts.test_people import make_user
 from tests.conftest import TenantInfo, host_client, login
@@ -50,10 +51,12 @@ VISITED = {
     "accounts:people",
     "documents:list",
     "brand-studio",
+    "domains:settings",
 }
 # Not pages: files, feeds, the API, form targets that only redirect.
 NOT_PAGES = re.compile(
-    r"^(api:|favicon|manifest|brand-(asset|letter-icon|preview)|accounts:(sign-out-elsewhere|invite)$)"
+    r"^(api:|favicon|manifest|brand-(asset|letter-icon|preview)|accounts:(sign-out-elsewhere|invite)$"
+    r"|domains:platform-primary$)"
 )
 
 
@@ -79,12 +82,16 @@ def white_label(tenant_a: TenantInfo, tmp_path: Path) -> Iterator[Client]:
         )
         do_publish_brand(actor=owner)
         forget_theme()
+        do_add_domain(tenant=client, name="chat-white-label.example-corp.com")
         yield client
         forget_theme()
     forget_plan(plan)
 
 
 def assert_white_label(html: str, where: str) -> None:
+    # The one exception: the DNS record a custom domain needs is named by the platform's operator
+    # (DOMAINS_CHALLENGE_LABEL, `_parley-challenge` unless configured), and the page must show it.
+    html = html.replace(settings.DOMAINS_CHALLENGE_LABEL, "")
     assert settings.PLATFORM_NAME.lower() not in html.lower(), f"{where} names the platform"
     assert 'class="powered-by"' not in html, where
     assert "Acme Spaces" in html, f"{where} does not wear the brand"
@@ -132,12 +139,14 @@ def test_every_page_wears_the_brand_and_never_names_the_platform(
         "password": (owner, "/settings/password/", 200),
         "workspace": (owner, "/settings/workspace/", 200),
         "brand studio": (owner, "/settings/brand/", 200),
+        "domains": (owner, "/settings/domains/", 200),
         "not found": (anonymous, "/no/such/page/", 404),
     }
     for where, (browser, path, status) in pages.items():
         response = browser.get(path, follow=True)
         assert response.status_code == status, (where, response.status_code)
         assert_white_label(response.content.decode(), where)
+    assert settings.DOMAINS_CHALLENGE_LABEL in owner.get("/settings/domains/").content.decode()
     # and: signing out lands on the branded sign-in page
     signed_out = signed_in(tenant_a, tenant_a.owner_email).post("/logout/", follow=True)
     assert_white_label(signed_out.content.decode(), "signed out")
