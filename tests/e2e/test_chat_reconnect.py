@@ -54,6 +54,8 @@ def test_browsers_come_back_after_the_server_is_killed_and_miss_nothing(
         bob = open_chat(bob_context, live, tenant_a.host, scene.bob_email, scene.room_id)
         send(ann, "Before the crash")
         expect(message(bob, "Before the crash")).to_have_count(1)
+        # ... and Ann's page has had the server's word on it too (Bob may hear of it first)
+        expect(ann.locator("#message-list > li.pending")).to_have_count(0)
 
         # when: the server is killed
         server.kill()
