@@ -121,7 +121,9 @@ def fill(room: Any, owner: Any, messages: int) -> float:
     started = time.perf_counter()
     step = max(messages // RARE_COUNT, 1)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE chat_mention, chat_reaction, chat_messageedit, chat_message")
+        cursor.execute(
+            "TRUNCATE chat_mention, chat_reaction, chat_messageedit, documents_messageattachment, chat_message"
+        )
         cursor.execute("DROP INDEX IF EXISTS chat_message_search")
         cursor.execute(
             """

@@ -122,7 +122,10 @@ class Report:
 # The benchmark's own database (before django.setup())
 # ----------------------------------------------------------------------------------------------
 def bench_database_url(url: str, suffix: str = DB_SUFFIX) -> str:
-    """DATABASE_URL with its database name (the last path segment) suffixed with `suffix`."""
+    """DATABASE_URL with its database name (the last path segment) suffixed with `suffix`, or
+    with BENCH_DATABASE_SUFFIX when set: `make bench-quick` runs every benchmark in one database,
+    migrated once, instead of one each (migrating a new database takes minutes)."""
+    suffix = os.environ.get("BENCH_DATABASE_SUFFIX") or suffix
     base, sep, query = url.partition("?")
     head, slash, name = base.rpartition("/")
     if not slash or not name:

@@ -81,7 +81,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.provision import bench_tenant, host_info, percentile, stop_process  # noqa: E402
+from bench.provision import (  # noqa: E402
+    bench_database_url,
+    bench_tenant,
+    host_info,
+    percentile,
+    prepare_database,
+    stop_process,
+)
 
 PYTHON = sys.executable
 DB_SUFFIX = "_bench_fanout"
@@ -629,37 +636,6 @@ class Tokens:
     listeners: list[str]
 
 
-def bench_database_url(url: str) -> str:
-    """DATABASE_URL with its database name (the last path segment) suffixed with DB_SUFFIX."""
-    base, sep, query = url.partition("?")
-    head, slash, name = base.rpartition("/")
-    if not slash or not name:
-        raise SystemExit(f"cannot find a database name in DATABASE_URL {url!r}")
-    if name.endswith(DB_SUFFIX):
-        return url
-    return f"{head}/{name}{DB_SUFFIX}{sep}{query}"
-
-
-def prepare_database(url: str) -> str:
-    """Create the benchmark database if it is missing; return its name."""
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(url)
-    name = str(config["NAME"])
-    kwargs: dict[str, Any] = {"dbname": "postgres", "autocommit": True}
-    for key, option in (("USER", "user"), ("PASSWORD", "password"), ("HOST", "host"), ("PORT", "port")):
-        if config.get(key):
-            kwargs[option] = config[key]
-    kwargs.update(config.get("OPTIONS", {}))
-    with psycopg.connect(**kwargs) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            print(f"Creating database {name} ...", flush=True)
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return name
-
-
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SECRET_KEY"] = SECRET_KEY
@@ -1016,8 +992,8 @@ def main(argv: Sequence[str]) -> int:
         print("warning: one CPU: the server and the load generator share it", flush=True)
     pin(GENERATOR_CPU)
 
-    url = bench_database_url(source_url)
-    database = prepare_database(url)
+    url = bench_database_url(source_url, DB_SUFFIX)
+    database = prepare_database(url, fresh=False)
     setup_django(url)
     from django.core.management import call_command
 
