@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import User
-from branding.images import ProcessedImage, Rendition, favicons_by_size
+from branding.images import ProcessedImage, Rendition, email_logo, favicons_by_size
 from branding.models import Brand, BrandAsset, BrandVersion
 from branding.palette import check_contrast, nearest_passing
 from branding.selectors import draft_values, published_version, version_by_number
@@ -64,7 +64,8 @@ def do_update_draft(*, actor: User | None, changes: dict[str, Any]) -> Brand:
 
 def do_add_brand_image(*, actor: User, kind: str, image: ProcessedImage) -> BrandAsset:
     """Store an image (once per content) and put it in the draft as `kind`. An icon also gets
-    its favicon set, made now so that pages never wait for it."""
+    its favicon set, and a wordmark mail clients cannot show (SVG, WebP) a PNG for e-mails, made
+    now so that pages and e-mails never wait for them."""
     if kind not in ASSET_KINDS:
         raise ValidationError({"kind": [f"“{kind}” is not a kind of brand image."]}, code="invalid_kind")
     stored: list[BrandAsset] = []
@@ -76,6 +77,8 @@ def do_add_brand_image(*, actor: User, kind: str, image: ProcessedImage) -> Bran
                     _stored_asset(
                         actor=actor, kind="rendition", content=rendition, source=asset, name=name, stored=stored
                     )
+            if kind == "logo" and not asset.renditions.exists() and (png := email_logo(image)) is not None:
+                _stored_asset(actor=actor, kind="rendition", content=png, source=asset, name="email", stored=stored)
             brand = Brand.objects.select_for_update().order_by("pk")[:1].get()
             setattr(brand, kind, asset)
             brand.updated_by = actor

@@ -59,7 +59,7 @@ def render_branded_email(
         "theme": theme,
         "workspace_url": workspace_url,
         # Mail clients need absolute URLs; the content-hash ones never change under a sent mail.
-        "logo_url": origin + theme.logo_url if theme.logo_url else "",
+        "logo_url": origin + theme.email_logo_url if theme.email_logo_url else "",
         "show_powered_by": show_powered_by,
         "platform_name": settings.PLATFORM_NAME,
         "platform_url": platform_url(),

@@ -29,6 +29,7 @@ __all__ = [
     "KindLimits",
     "ProcessedImage",
     "Rendition",
+    "email_logo",
     "favicon_set",
     "favicons_by_size",
     "letter_icon",
@@ -405,3 +406,31 @@ def favicons_by_size(icon: ProcessedImage) -> dict[str, Rendition]:
     keyed = {str(size): renditions[name] for name, size in FAVICON_SIZES.items()}
     keyed["ico"] = renditions[FAVICON_ICO]
     return keyed
+
+
+# Mail clients (Gmail, Outlook) show neither SVG nor, everywhere, WebP: e-mails carry a PNG.
+EMAIL_LOGO_HEIGHT = 96
+EMAIL_LOGO_MAX_WIDTH = 600
+EMAIL_SAFE = frozenset({PNG, JPEG})
+
+
+def email_logo(logo: ProcessedImage) -> Rendition | None:
+    """A PNG of the wordmark for e-mails (twice the 48 px it is shown at), or None when the stored
+    image already is one mail clients show."""
+    if logo.content_type in EMAIL_SAFE:
+        return None
+    scale = min(EMAIL_LOGO_HEIGHT / logo.height, EMAIL_LOGO_MAX_WIDTH / logo.width)
+    width, height = max(1, round(logo.width * scale)), max(1, round(logo.height * scale))
+    if logo.content_type == SVG:
+        picture = render_svg(logo.content, width=width, height=height)
+    else:
+        with Image.open(io.BytesIO(logo.content), formats=tuple(_FORMATS)) as image:
+            picture = image.convert("RGBA").resize((width, height), Image.Resampling.LANCZOS)
+    content = _png(picture)
+    return Rendition(
+        content=content,
+        content_type=PNG,
+        width=picture.width,
+        height=picture.height,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )

@@ -36,6 +36,19 @@ def favicon_refs(icon: BrandAsset | None) -> dict[str, AssetRef]:
     return {rendition.rendition: asset_ref(rendition) for rendition in icon.renditions.all()}
 
 
+# What mail clients show; anything else needs the PNG rendition made at upload.
+EMAIL_SAFE_TYPES = frozenset({"image/png", "image/jpeg"})
+
+
+def email_logo_ref(logo: BrandAsset | None) -> AssetRef | None:
+    if logo is None:
+        return None
+    if logo.content_type in EMAIL_SAFE_TYPES:
+        return asset_ref(logo)
+    rendition = logo.renditions.filter(rendition="email").first()
+    return asset_ref(rendition) if rendition else None
+
+
 def draft_values(brand: Brand) -> BrandValues:
     """The draft as values: what a publish would freeze, and what the preview draws."""
     assets = {kind: asset_ref(asset) if (asset := getattr(brand, kind)) else None for kind in ASSET_KINDS}
@@ -54,6 +67,7 @@ def draft_values(brand: Brand) -> BrandValues:
         custom_css_compiled=brand.custom_css_compiled,
         hide_powered_by=brand.hide_powered_by,
         favicons=favicon_refs(brand.icon),
+        email_logo=email_logo_ref(brand.logo),
     )
 
 

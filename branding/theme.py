@@ -19,7 +19,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from branding.palette import css_variables, expand_palette, text_on
 from branding.values import BrandValues, LegalLink
 
-CACHE_KEY = "branding:theme:v3"
+CACHE_KEY = "branding:theme:v4"
 CACHE_SECONDS = 24 * 60 * 60
 # Favicon sizes in the set made from the icon (branding.images.favicon_set), and "ico".
 FAVICON_SIZES = ("16", "32", "180", "192", "512")
@@ -43,6 +43,8 @@ class Theme:
     icon_url: str = ""
     icon_dark_url: str = ""
     login_background_url: str = ""
+    # The wordmark e-mails carry (a PNG or JPEG), or "".
+    email_logo_url: str = ""
     # The wordmark that reads on the brand colour (the top bar), or "" to show icon and name.
     logo_on_primary_url: str = ""
     # By size ("16" ... "512") and "ico"; a workspace without an icon gets its letter icon.
@@ -122,6 +124,7 @@ def theme_from_values(values: BrandValues, *, version: int = 0, is_platform: boo
         icon_dark_url=assets.get("icon_dark", ""),
         login_background_url=assets.get("login_background", ""),
         logo_on_primary_url=logo_on_primary,
+        email_logo_url=values.email_logo.path if values.email_logo else "",
         favicon_urls=favicons,
         login_headline=values.login_headline,
         login_text=values.login_text,

@@ -87,6 +87,8 @@ class BrandValues:
     hide_powered_by: bool = False
     # The favicon set made from `icon`, by size name ("16", "32", "180", "192", "512", "ico").
     favicons: dict[str, AssetRef] = field(default_factory=dict)
+    # The wordmark as e-mails carry it (a PNG or JPEG: mail clients show no SVG), if there is one.
+    email_logo: AssetRef | None = None
 
     def asset(self, kind: str) -> AssetRef | None:
         return self.assets.get(kind)
@@ -107,6 +109,7 @@ class BrandValues:
         values["assets"] = {kind: AssetRef(**ref) if ref else None for kind, ref in (data.get("assets") or {}).items()}
         values["favicons"] = {size: AssetRef(**ref) for size, ref in (data.get("favicons") or {}).items()}
         values["legal_links"] = tuple(LegalLink(**link) for link in data.get("legal_links") or ())
+        values["email_logo"] = AssetRef(**data["email_logo"]) if data.get("email_logo") else None
         return cls(**values)
 
 

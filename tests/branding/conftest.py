@@ -5,7 +5,8 @@ brand rows are rolled back, but what it cached in Redis would outlive them)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,17 @@ def upload(who: Person, kind: str, content: bytes, name: str = "image.png") -> A
         {"kind": kind, "file": SimpleUploadedFile(name, content, content_type="application/octet-stream")},
         **who.api.headers,
     )
+
+
+Capture = Callable[..., AbstractContextManager[object]]
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks: Capture) -> Capture:
+    """Runs what actions left for after the commit (the theme cache is cleared then)."""
+    return django_capture_on_commit_callbacks
+
+
+def publish(who: Person, on_commit: Capture) -> Any:
+    with on_commit(execute=True):
+        return who.post("/api/brand/publish/")

@@ -3,33 +3,18 @@ them; owners and admins only for writes; one tenant's brand never seen from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
 
 from branding.models import Brand, BrandAsset, BrandVersion
 from tests.accounts.test_people_api import assert_error
-from tests.branding.conftest import png, upload
+from tests.branding.conftest import Capture, png, publish, upload
 from tests.chat.api_fixtures import Person
 from tests.conftest import TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
-Capture = Callable[..., AbstractContextManager[object]]
-
-
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks: Capture) -> Capture:
-    """Runs what actions left for after the commit (the theme cache is cleared then)."""
-    return django_capture_on_commit_callbacks
-
-
-def publish(who: Person, on_commit: Capture) -> Any:
-    with on_commit(execute=True):
-        return who.post("/api/brand/publish/")
 
 
 def test_published_brand_is_readable_by_everyone_signed_in_and_nobody_else(

@@ -4,6 +4,7 @@ and nothing is stored (no row, no file, the draft unchanged); a clean SVG logo i
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from PIL import Image
 
 from branding.models import Brand, BrandAsset
 from tests.accounts.test_people_api import assert_error
-from tests.branding.conftest import png, upload
+from tests.branding.conftest import Capture, png, publish, upload
 from tests.branding.test_images import png_declaring
 from tests.branding.test_svg import CLEAN_LOGO, svg
 from tests.chat.api_fixtures import Person
@@ -98,3 +99,25 @@ def test_the_same_image_twice_is_stored_once(owner_a: Person, brand_env: Path) -
 
     assert first["id"] == second["id"]
     assert len([p for p in brand_env.rglob("*") if p.is_file()]) == 1
+
+
+def test_an_svg_wordmark_reaches_e_mails_as_a_png(owner_a: Person, on_commit: Capture) -> None:
+    from branding.emails import render_branded_email
+    from branding.theme import forget_theme
+
+    # given: a published SVG wordmark
+    assert upload(owner_a, "logo", CLEAN_LOGO.encode()).status_code == 201
+    publish(owner_a, on_commit)
+
+    # when: an e-mail is rendered
+    with schema_context(owner_a.tenant.schema):
+        forget_theme()
+        email = render_branded_email(
+            tenant=owner_a.tenant.client, to="x@acme.test", template="password_changed", context={}
+        )
+
+    # then: it carries a PNG of it (mail clients show no SVG), served from the tenant's host
+    logo = re.search(r'<img src="(https?://[^"]+)"', email.html)
+    assert logo is not None and logo.group(1).endswith(".png")
+    served = owner_a.api.http.get("/" + logo.group(1).split("/", 3)[3])
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"

@@ -423,3 +423,20 @@ def test_letter_icon_refuses_bad_arguments(arguments: dict[str, Any]) -> None:
 def test_kinds_are_the_documented_ones() -> None:
     assert set(KINDS) == {"logo", "logo_dark", "icon", "icon_dark", "login_background"}
     assert images.MAX_PIXELS == 40_000_000 and images.MAX_SIDE == 8192
+
+
+def test_email_logo_is_a_png_of_an_svg_or_webp_wordmark_and_nothing_for_png() -> None:
+    from branding.images import EMAIL_LOGO_HEIGHT, email_logo
+    from tests.branding.test_svg import CLEAN_LOGO
+
+    svg_logo = process_brand_image(CLEAN_LOGO.encode(), kind="logo")
+    webp_logo = process_brand_image(encode(drawing((400, 100)), "WEBP"), kind="logo")
+    png_logo = process_brand_image(encode(drawing((400, 100)), "PNG"), kind="logo")
+
+    for logo in (svg_logo, webp_logo):
+        rendition = email_logo(logo)
+        assert rendition is not None and rendition.content_type == "image/png"
+        assert rendition.height == EMAIL_LOGO_HEIGHT
+        with Image.open(io.BytesIO(rendition.content)) as image:
+            assert image.format == "PNG" and image.size == (rendition.width, rendition.height)
+    assert email_logo(png_logo) is None
