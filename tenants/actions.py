@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_user
 from accounts.models import User
+from billing.actions import do_open_account
 from billing.models import Plan
-from billing.selectors import default_plan
 from branding.actions import do_create_default_brand
 from chat.actions import do_create_room
 from tenants.db import use_public_schema
@@ -75,8 +75,8 @@ def do_provision_workspace(
                 name=name.strip(),
                 slug=slug,
                 email=owner_email.lower(),
-                plan=plan or default_plan(),
             )
+            do_open_account(client=client, plan=plan, seats=1)
             Domain.objects.create(domain=platform_host(slug), tenant=client, is_primary=True)
             clone_template_into(schema_name)
             with schema_context(schema_name):
@@ -134,7 +134,6 @@ def do_ensure_platform_tenant() -> Client:
             name=settings.PLATFORM_NAME,
             slug="public",
             email=settings.DEFAULT_FROM_EMAIL,
-            plan=default_plan(),
         )
     domain = Domain.objects.filter(domain=settings.PLATFORM_DOMAIN).first()
     if domain is None:

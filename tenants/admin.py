@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms import ModelForm
+from django.forms import ModelChoiceField, ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 
+from billing.models import Plan
+from billing.selectors import default_plan
 from tenants import admin_domains, admin_people
 from tenants.actions import do_reactivate_client, do_suspend_client
 from tenants.forms import WorkspaceForm, provision_from
@@ -43,8 +45,10 @@ class ClientAddForm(ModelForm[Client]):
 
     class Meta:
         model = Client
-        fields = ["name", "slug", "plan"]
+        fields = ["name", "slug"]
 
+    # Not a column of Client: the plan is the tenant's billing entitlement, opened with it.
+    plan = ModelChoiceField(queryset=Plan.objects.all(), required=True)
     owner_name = WorkspaceForm.base_fields["owner_name"]
     owner_email = WorkspaceForm.base_fields["owner_email"]
     password = WorkspaceForm.base_fields["password"]
@@ -65,16 +69,15 @@ class ClientAddForm(ModelForm[Client]):
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin[Client]):
     list_display = ["name", "slug", "primary_domain", "plan", "status", "users", "created_at"]
-    list_filter = ["status", "plan", "open_signup", "created_at"]
+    list_filter = ["status", "entitlement__plan", "entitlement__status", "open_signup", "created_at"]
     search_fields = ["name", "slug", "email", "domains__domain"]
-    list_select_related = ["plan"]
+    list_select_related = ["entitlement__plan"]
     readonly_fields = ["schema_name", "slug", "created_at", "suspended_at", "workspace_url", "people_link"]
     fields = [
         "name",
         "slug",
         "schema_name",
         "email",
-        "plan",
         "status",
         "suspended_at",
         "suspension_reason",
@@ -100,6 +103,11 @@ class ClientAdmin(admin.ModelAdmin[Client]):
     def users(self, obj: Client) -> int | str:
         counts = getattr(self, "_user_counts", None) or user_counts([obj])
         return counts.get(obj.pk, "—")
+
+    @admin.display(description="Plan", ordering="entitlement__plan__position")
+    def plan(self, obj: Client) -> str:
+        entitlement = getattr(obj, "entitlement", None)
+        return entitlement.plan.name if entitlement is not None else "—"
 
     @admin.display(description="Primary domain")
     def primary_domain(self, obj: Client) -> str:
@@ -143,7 +151,10 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         if obj is None:
             kwargs["form"] = ClientAddForm
             kwargs["fields"] = ["name", "slug", "plan", "owner_name", "owner_email", "password"]
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.base_fields["plan"].initial = default_plan()
+        return form
 
     def get_fields(self, request: HttpRequest, obj: Client | None = None) -> Any:
         if obj is None:

@@ -25,7 +25,6 @@ class Client(TenantMixin):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=200, blank=True)
-    plan = models.ForeignKey("billing.Plan", on_delete=models.PROTECT, related_name="clients")
     # Tenant setting, off by default: anyone may ask for an account from the login page
     # (and gets a verification link by e-mail), limited to `signup_domains` when set.
     open_signup = models.BooleanField(default=False)

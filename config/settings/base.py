@@ -423,6 +423,20 @@ STRIPE_LIVE_SECRET_KEY = env("STRIPE_LIVE_SECRET_KEY", default="")
 DJSTRIPE_WEBHOOK_SECRET = env("DJSTRIPE_WEBHOOK_SECRET", default="")
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
 DJSTRIPE_SUBSCRIBER_MODEL = "tenants.Client"
+# Pinned: every call and the webhook endpoint use this version, so payloads keep their shape
+# (from this version on, a subscription's period lives on its items).
+STRIPE_API_VERSION = env("STRIPE_API_VERSION", default="2026-05-27.dahlia")
+# Without a secret key Stripe is never reached: stripe-python's HTTP client is replaced by the
+# product's own stand-in (billing.fake_stripe), and pages say they are in test mode.
+BILLING_TEST_MODE: bool = env.bool("BILLING_TEST_MODE", default=not (STRIPE_TEST_SECRET_KEY or STRIPE_LIVE_SECRET_KEY))
+# A past-due workspace stays writable this long after its first failed payment.
+BILLING_GRACE_DAYS: int = env.int("BILLING_GRACE_DAYS", default=7)
+# Seat changes reach the subscription's quantity at most this often (billing.seats).
+BILLING_SEAT_SYNC_SECONDS: int = env.int("BILLING_SEAT_SYNC_SECONDS", default=300)
+# How Stripe charges a seat change mid-period: `create_prorations`, `always_invoice` or `none`.
+BILLING_PRORATION_BEHAVIOR: str = env("BILLING_PRORATION_BEHAVIOR", default="create_prorations")
+# Failed webhook events are processed again nightly, at most this many times in all.
+BILLING_EVENT_MAX_ATTEMPTS: int = env.int("BILLING_EVENT_MAX_ATTEMPTS", default=8)
 
 # ------------------------------------------------------------------------------
 # E-mail

@@ -167,7 +167,7 @@ def test_hiding_powered_by_needs_a_plan_that_allows_it(
     assert body["limit"] == "hide_powered_by"
 
     # when: its plan allows hiding it
-    plan = Plan.objects.get(pk=tenant_a.client.plan_id)
+    plan = Plan.objects.get(entitlements__client=tenant_a.client)
     plan.can_hide_powered_by = True
     plan.save(update_fields=["can_hide_powered_by"])
     forget_plan(plan)

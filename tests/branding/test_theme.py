@@ -11,7 +11,8 @@ from django.conf import settings
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
-from billing.models import Plan
+from billing.entitlements import forget
+from billing.models import Entitlement, Plan
 from branding.actions import do_publish_brand, do_restore_brand_version, do_update_draft
 from branding.models import Brand, BrandVersion
 from branding.theme import default_colours, forget_theme
@@ -80,9 +81,9 @@ def white_labelled_b(tenant_b: TenantInfo, django_db_blocker: pytest.FixtureRequ
     hide the line, with a brand that hides it; put back as it was afterwards."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         client = Client.objects.get(pk=tenant_b.client.pk)
-        plan_before = client.plan
-        client.plan = Plan.objects.get(code="business")
-        client.save(update_fields=["plan"])
+        plan_before = Plan.objects.get(entitlements__client=client)
+        Entitlement.objects.filter(client=client).update(plan=Plan.objects.get(code="business"))
+        forget(client.pk)
         with schema_context(tenant_b.schema):
             published = BrandVersion.objects.order_by("-number").first()
             do_update_draft(actor=None, changes={"display_name": "Globex Works", "hide_powered_by": True})
@@ -96,7 +97,9 @@ def white_labelled_b(tenant_b: TenantInfo, django_db_blocker: pytest.FixtureRequ
                 assert published is not None
                 do_restore_brand_version(actor=None, number=published.number, publish=True)
                 forget_theme()
-            Client.objects.filter(pk=client.pk).update(plan=plan_before, status=Client.Status.ACTIVE)
+            Entitlement.objects.filter(client=client).update(plan=plan_before)
+            forget(client.pk)
+            Client.objects.filter(pk=client.pk).update(status=Client.Status.ACTIVE)
 
 
 @override_settings(DEBUG=False, ROOT_URLCONF="tests.branding.urls_failing")

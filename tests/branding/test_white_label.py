@@ -64,7 +64,7 @@ NOT_PAGES = re.compile(
 def white_label(tenant_a: TenantInfo, tmp_path: Path) -> Iterator[Client]:
     """Acme on a plan that may hide the line, with it hidden and a brand of its own published."""
     client = tenant_a.client
-    plan = Plan.objects.get(pk=client.plan_id)
+    plan = Plan.objects.get(entitlements__client=client)
     plan.can_hide_powered_by = True
     plan.save(update_fields=["can_hide_powered_by"])
     forget_plan(plan)

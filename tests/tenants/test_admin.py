@@ -77,7 +77,7 @@ def test_add_client_provisions_a_whole_workspace(staff_browser: HttpClient) -> N
 
     assert response.status_code == 302, response.content.decode()[:2000]
     client = Client.objects.get(slug="wayne")
-    assert client.plan == plan
+    assert client.entitlement.plan == plan
     with schema_context(client.schema_name):
         assert User.objects.get().email == "bruce@wayne.test"
 
