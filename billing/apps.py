@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class BillingConfig(AppConfig):
@@ -10,4 +11,10 @@ class BillingConfig(AppConfig):
         from config import limits
 
         register_powered_by_rule(can_hide_powered_by)
-        limits.register(BillingGate())
+        # Off only to measure what the checks cost (bench/billing.py); never in production.
+        if settings.BILLING_ENFORCE_LIMITS:
+            limits.register(BillingGate())
+        if settings.BILLING_TEST_MODE:
+            from billing import fake_stripe
+
+            fake_stripe.install()

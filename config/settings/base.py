@@ -429,6 +429,8 @@ STRIPE_API_VERSION = env("STRIPE_API_VERSION", default="2026-05-27.dahlia")
 # Without a secret key Stripe is never reached: stripe-python's HTTP client is replaced by the
 # product's own stand-in (billing.fake_stripe), and pages say they are in test mode.
 BILLING_TEST_MODE: bool = env.bool("BILLING_TEST_MODE", default=not (STRIPE_TEST_SECRET_KEY or STRIPE_LIVE_SECRET_KEY))
+# Plans' limits are enforced (off only to measure their cost, bench/billing.py).
+BILLING_ENFORCE_LIMITS: bool = env.bool("BILLING_ENFORCE_LIMITS", default=True)
 # A past-due workspace stays writable this long after its first failed payment.
 BILLING_GRACE_DAYS: int = env.int("BILLING_GRACE_DAYS", default=7)
 # Seat changes reach the subscription's quantity at most this often (billing.seats).
