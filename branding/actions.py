@@ -5,6 +5,9 @@ has checked that `actor` may change the brand (accounts.access.require_workspace
 A publish freezes the draft into the next numbered version in one transaction, under the
 draft's row lock, so two publishes at once get two numbers and neither is lost; pages see the
 new version once it is committed (the theme cache is cleared on commit).
+
+A read-only workspace (config.limits) keeps its brand as it is: people change nothing, while the
+platform's own writes (`actor` None: provisioning, restores by staff tools) still go through.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import User
 from branding.images import ProcessedImage, Rendition, email_logo, favicons_by_size
@@ -23,13 +26,24 @@ from branding.palette import check_contrast, nearest_passing
 from branding.selectors import draft_values, published_version, version_by_number
 from branding.theme import default_colours, forget_theme
 from branding.values import ASSET_KINDS, BrandValues, changed_fields
+from config import limits
 from tenants.db import current_schema
+from tenants.models import Client
 
 logger = logging.getLogger(__name__)
 
 
 class NothingToPublish(ValidationError):
     """The draft is what is already published."""
+
+
+def _check_writable(actor: User | None) -> None:
+    if actor is None:
+        return
+    tenant = getattr(connection, "tenant", None)
+    if not isinstance(tenant, Client):  # a schema set by name carries no Client row
+        tenant = Client.objects.get(schema_name=current_schema())
+    limits.check_writable(tenant)
 
 
 def do_create_default_brand(*, display_name: str) -> Brand:
@@ -53,6 +67,7 @@ def passing_default_colours(name: str) -> tuple[str, str]:
 
 def do_update_draft(*, actor: User | None, changes: dict[str, Any]) -> Brand:
     """`changes` comes from branding.validation.check_draft_changes (already cleaned)."""
+    _check_writable(actor)
     with transaction.atomic():
         brand = Brand.objects.select_for_update().order_by("pk")[:1].get()
         for name, value in changes.items():
@@ -68,6 +83,7 @@ def do_add_brand_image(*, actor: User, kind: str, image: ProcessedImage) -> Bran
     now so that pages and e-mails never wait for them."""
     if kind not in ASSET_KINDS:
         raise ValidationError({"kind": [f"“{kind}” is not a kind of brand image."]}, code="invalid_kind")
+    _check_writable(actor)
     stored: list[BrandAsset] = []
     try:
         with transaction.atomic():
@@ -133,6 +149,7 @@ def _extension(content_type: str) -> str:
 
 def do_publish_brand(*, actor: User | None, restored_from: int | None = None) -> BrandVersion:
     """Freeze the draft as the next version; every page shows it once this commits."""
+    _check_writable(actor)
     with transaction.atomic():
         brand = Brand.objects.select_for_update().order_by("pk")[:1].get()
         brand = Brand.objects.select_related(*ASSET_KINDS).get(pk=brand.pk)
@@ -168,6 +185,7 @@ def _forget_theme_of(schema: str) -> None:
 def do_restore_brand_version(*, actor: User | None, number: int, publish: bool = False) -> Brand:
     """Make version `number` the draft again; with `publish`, also publish it as a new version
     (the history keeps every version; restoring never rewrites one)."""
+    _check_writable(actor)
     version = version_by_number(number)
     if version is None:
         raise BrandVersion.DoesNotExist(f"no version {number}")

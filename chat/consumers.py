@@ -65,6 +65,8 @@ from chat.models import Message
 from chat.ordering import RoomFeed
 from chat.payloads import message_payload, with_related
 from chat.selectors import history
+from config import limits
+from config.api.errors import Refused
 from documents.access import access_documents_to_share
 from tenants.db import use_public_schema
 from tenants.models import Client
@@ -404,6 +406,8 @@ class ChatConsumer(AsyncConsumer):
             await self.send_error("not_found", "No such room or message.", ref)
         except ValidationError as exc:
             await self.send_error("invalid", _readable(exc), ref)
+        except Refused as exc:  # the plan's limits, a read-only workspace: what the API answers
+            await self.send_frame({"type": "error", **limits.payload(exc), **({"ref": ref} if ref is not None else {})})
         except Exception:
             logger.exception("chat socket: %s failed", frame["type"])
             await self.send_error("server_error", "Something went wrong; try again.", ref)

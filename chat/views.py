@@ -5,21 +5,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
 from chat.payloads import handle_of
+from config import limits
+from config.api.errors import Refused
+from documents.views import upload_settings
+from tenants.models import Client
 
 
 def _me(user: User) -> dict[str, Any]:
     return {"id": user.pk, "name": user.get_full_name(), "handle": handle_of(user), "is_admin": user.is_workspace_admin}
 
 
+def _read_only(tenant: Client) -> str | None:
+    """Why nobody can post in this workspace now (its subscription ended or is unpaid), or None:
+    the composer is shown off with that sentence."""
+    try:
+        limits.check_writable(tenant)
+    except Refused as exc:
+        return str(exc.detail)
+    return None
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    config = {"me": _me(user), "socket_path": "/ws/chat/", "max_upload_bytes": settings.DOCUMENTS_MAX_UPLOAD_BYTES}
+    tenant: Client = request.tenant  # type: ignore[attr-defined]
+    config = {"me": _me(user), "socket_path": "/ws/chat/", "read_only": _read_only(tenant), **upload_settings(tenant)}
     return render(request, "chat/home.html", {"chat_config": config})

@@ -61,6 +61,8 @@ def run(env: dict[str, str]) -> int:
     manage("migrate_all", env=env)
     step("Seeding demo data")
     summary = manage("seed_demo", env=env, capture=True)
+    step("Setting up billing (plans and the webhook endpoint on Stripe, or its test-mode stand-in)")
+    manage("billing_setup", env=env)
     step(f"Starting web (daphne on port {port}), Celery worker and beat")
     commands = {
         # All interfaces, so the dev server is reachable from containers and VMs too.

@@ -13,6 +13,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("documents/", include("documents.api.urls")),
     path("brand/", include("branding.api.urls")),
     path("domains/", include("tenants.api.urls")),
+    path("billing/", include("billing.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -41,6 +42,7 @@ urlpatterns = [
     ),
     path("documents/", include("documents.urls")),
     path("settings/domains/", include("tenants.domains.urls")),
+    path("settings/billing/", include("billing.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
 

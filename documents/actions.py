@@ -3,6 +3,10 @@ document is committed (ARCHITECTURE rule 6), and a file is never left in storage
 
 Preconditions for every action: the connection is set to `tenant`'s schema, and the caller has
 checked access (documents.access, and chat.access for the room an upload goes to).
+
+The plan (config.limits) decides the largest file and the storage: a document's size is counted
+in the transaction that stores its row and given back in the one that deletes it. A read-only
+workspace takes no uploads or deletions.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from django.db import transaction
 
 from accounts.models import User
 from chat.models import Room
+from config import limits
 from documents import tasks
 from documents.models import Document, MessageAttachment
 from documents.notify import announce_document
-from documents.validation import check_upload
+from documents.validation import check_plan_size, check_upload
 from tenants.models import Client
 
 logger = logging.getLogger(__name__)
@@ -33,6 +38,8 @@ def do_upload_document(*, tenant: Client, uploader: User, upload: UploadedFile, 
     """Check the upload (documents.validation: size, type by content, name) before anything is
     stored, store it under the tenant's prefix and start reading it. `room`, when given, makes it
     readable by the room's readers."""
+    limits.check_writable(tenant)
+    check_plan_size(upload.size, tenant=tenant)
     checked = check_upload(
         upload,
         claimed_name=upload.name or "",
@@ -40,6 +47,7 @@ def do_upload_document(*, tenant: Client, uploader: User, upload: UploadedFile, 
         max_unpacked=settings.DOCUMENTS_MAX_UNPACKED_BYTES,
         max_ratio=settings.DOCUMENTS_MAX_PACKING_RATIO,
     )
+    check_plan_size(checked.size, tenant=tenant)  # what was read, when the upload's size said less
     document = Document(
         uploader=uploader,
         room=room,
@@ -53,6 +61,7 @@ def do_upload_document(*, tenant: Client, uploader: User, upload: UploadedFile, 
     stored = str(document.file.name)
     try:
         with transaction.atomic():
+            limits.reserve(tenant, "storage_bytes", document.size)
             document.save()
             announce_document(tenant.pk, document)
             transaction.on_commit(lambda: tasks.start_extraction(document.pk))
@@ -66,12 +75,14 @@ def do_upload_document(*, tenant: Client, uploader: User, upload: UploadedFile, 
 def do_delete_document(*, tenant: Client, document: Document) -> None:
     """Delete a document no message carries any more (deleting a message unlinks its documents);
     its pages go with it, and its file once the deletion is committed."""
+    limits.check_writable(tenant)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if MessageAttachment.objects.filter(document=locked).exists():
             raise DocumentInUse("Messages still share this document. Delete those messages first.")
         stored, storage = str(locked.file.name), locked.file.storage
         locked.delete()
+        limits.release(tenant, "storage_bytes", locked.size)
         transaction.on_commit(lambda: _delete_file(storage, stored))
     logger.info("deleted document %s of %s", document.pk, tenant.schema_name)
 

@@ -34,6 +34,13 @@ class Document(models.Model):
         TOO_MANY_PAGES = "too_many_pages", "This PDF has more pages than can be read."
         TIMED_OUT = "timed_out", "Reading this PDF took too long and was stopped."
         TOO_LARGE = "too_large", "This PDF needs more memory to read than is allowed."
+        PLAN_LIMIT = (
+            "plan_limit",
+            (
+                "Reading this document would take the workspace past its plan's pages for this month, "
+                "so it was not read. An owner can upgrade on the billing page."
+            ),
+        )
 
     uploader = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"

@@ -34,12 +34,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_tenants.utils import get_tenant_model, schema_context
 
+from config import limits
+from config.api.errors import Refused
 from config.celery import app
 from documents import extraction
 from documents.models import Document, DocumentPage
 from documents.notify import announce_document
 from documents.validation import PDF, TEXT
 from tenants.db import current_schema
+from tenants.models import Client
 
 logger = logging.getLogger(__name__)
 
@@ -172,19 +175,24 @@ def _plan_pdf(document: Document) -> None:
             logger.info("document %s in %s unreadable: %s", document.pk, current_schema(), failure.code)
             _finish(document.pk, Status.FAILED, failure.code)
             return
-    with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(
-            title=info.title,
-            author=info.author,
-            authored_at=info.created,
-            page_count=info.page_count,
-            heartbeat_at=timezone.now(),
-        )
-        stored = set(DocumentPage.objects.filter(document_id=document.pk).values_list("number", flat=True))
-        missing = [number for number in range(1, info.page_count + 1) if number not in stored]
-        if missing:
-            document_id = document.pk
-            transaction.on_commit(lambda: _send_page_tasks(document_id, missing))
+    try:
+        with transaction.atomic():
+            _count_pages(document.pk, info.page_count)
+            Document.objects.filter(pk=document.pk).update(
+                title=info.title,
+                author=info.author,
+                authored_at=info.created,
+                page_count=info.page_count,
+                heartbeat_at=timezone.now(),
+            )
+            stored = set(DocumentPage.objects.filter(document_id=document.pk).values_list("number", flat=True))
+            missing = [number for number in range(1, info.page_count + 1) if number not in stored]
+            if missing:
+                document_id = document.pk
+                transaction.on_commit(lambda: _send_page_tasks(document_id, missing))
+    except Refused:
+        _refuse_pages(document.pk, info.page_count)
+        return
     if not missing:
         _maybe_finish(document.pk)
 
@@ -213,10 +221,38 @@ def _read_text_file(document: Document) -> None:
     with document.file.open("rb") as stored:
         raw = stored.read(TEXT_MAX_BYTES)
     text = raw.decode("utf-8-sig", "replace").replace("\x00", "")
-    with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(page_count=1, heartbeat_at=timezone.now())
-        _store_page(document.pk, extraction.PageText(1, text))
+    try:
+        with transaction.atomic():
+            _count_pages(document.pk, 1)
+            Document.objects.filter(pk=document.pk).update(page_count=1, heartbeat_at=timezone.now())
+            _store_page(document.pk, extraction.PageText(1, text))
+    except Refused:
+        _refuse_pages(document.pk, 1)
+        return
     _maybe_finish(document.pk)
+
+
+def _count_pages(document_id: int, pages: int) -> None:
+    """Count the document's pages for the plan once, when they are first learnt (a document
+    planned again after a lost task has its page_count already). Raises PlanLimitReached past
+    the month's pages, ReadOnlyWorkspace in a read-only workspace, and nothing is stored.
+    Precondition: inside the transaction that stores the page count."""
+    known = Document.objects.select_for_update().filter(pk=document_id).values_list("page_count", flat=True).first()
+    if known is None:
+        limits.reserve(_tenant(), "pages_this_period", pages)
+
+
+def _refuse_pages(document_id: int, pages: int) -> None:
+    logger.info("document %s in %s: %s pages refused by the plan", document_id, current_schema(), pages)
+    _finish(document_id, Status.FAILED, Failure.PLAN_LIMIT)
+
+
+def _tenant() -> Client:
+    """The tenant whose schema the task runs in (a schema set by name has no Client row)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Client):
+        return tenant
+    return Client.objects.get(schema_name=current_schema())
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -16,9 +16,15 @@ import unicodedata
 import zipfile
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+
+from config import limits
+
+if TYPE_CHECKING:
+    from tenants.models import Client
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -398,6 +404,13 @@ def _mismatch(name: str, extension: str, promised: str, found: str) -> UploadRej
         "type_mismatch",
         f"“{name}” is named like {TYPE_LABELS[promised]} (.{extension}), but its content is {found}.",
     )
+
+
+def check_plan_size(size: int | None, *, tenant: Client) -> None:
+    """Raise PlanLimitReached (402, limit `upload_bytes`) for a file within what the platform
+    takes (DOCUMENTS_MAX_UPLOAD_BYTES, larger is check_upload's 413) but over the plan's largest."""
+    if size and size <= settings.DOCUMENTS_MAX_UPLOAD_BYTES:
+        limits.check_room(tenant, "upload_bytes", used=0, adding=size)
 
 
 def check_upload(

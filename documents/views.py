@@ -11,16 +11,39 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
 from accounts.payloads import author_payload
+from config import limits
+from config.api.errors import Refused
 from documents.access import access_document
+from documents.models import Document
 from documents.payloads import document_payload
 from documents.selectors import document_list
+from tenants.models import Client
 
 LIST_PAGE = 30
+
+
+def upload_settings(tenant: Client) -> dict[str, Any]:
+    """What upload controls show (the documents page, the chat's composer): the largest file the
+    plan takes, and `upload_refused`, why no upload can be taken now (the workspace is read-only,
+    or its storage is full), so the control is off before anyone tries."""
+    refused: str | None = None
+    try:
+        limits.check_writable(tenant)
+        if limits.limit_of(tenant, "storage_bytes") is not None:
+            used = Document.objects.aggregate(total=Sum("size"))["total"] or 0
+            limits.check_room(tenant, "storage_bytes", used=used)
+    except Refused as exc:
+        refused = str(exc.detail)
+    return {
+        "max_upload_bytes": limits.limit_of(tenant, "upload_bytes") or settings.DOCUMENTS_MAX_UPLOAD_BYTES,
+        "upload_refused": refused,
+    }
 
 
 def _page_number(raw: str | None) -> int:
@@ -40,7 +63,7 @@ def document_list_page(request: HttpRequest) -> HttpResponse:
         "documents": [document_payload(document) for document in first.documents],
         "next_before": first.next_before,
         "page_size": LIST_PAGE,
-        "max_upload_bytes": settings.DOCUMENTS_MAX_UPLOAD_BYTES,
+        **upload_settings(request.tenant),  # type: ignore[attr-defined]
     }
     return render(request, "documents/list.html", {"documents_config": config, "script": "js/documents/list.js"})
 

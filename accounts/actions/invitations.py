@@ -16,9 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.access import AccessDenied, check_can_assign
+from accounts.actions.seats import check_seat_to_invite, check_seat_to_join
 from accounts.actions.users import do_create_user
 from accounts.models import Invitation, User
 from branding.emails import render_branded_email, send_after_commit
+from config import limits
 from config.ratelimit import consume
 from tenants.models import Client
 from tenants.urls_helpers import tenant_url
@@ -77,6 +79,11 @@ def do_invite(*, tenant: Client, actor: User, email: str, role: str) -> Invitati
         raise ValidationError({"email": ["This person's account is deactivated; reactivate it instead."]})
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().pending().filter(email__iexact=email).first()
+        if invitation is None or invitation.invited_by_id is None:
+            # A new promise of a seat (a person's invitation replaces an uncounted sign-up link).
+            check_seat_to_invite(tenant)
+        else:
+            limits.check_writable(tenant)
         if invitation is not None:
             if invitation.role != role:
                 check_can_assign(actor, invitation.role)
@@ -105,6 +112,7 @@ def _check_pending(invitation: Invitation) -> None:
 def do_resend_invitation(*, tenant: Client, actor: User, invitation: Invitation) -> Invitation:
     """A fresh link and expiry; the previous link stops working."""
     check_can_assign(actor, invitation.role)
+    limits.check_writable(tenant)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         _check_pending(invitation)
@@ -124,8 +132,9 @@ def do_revoke_invitation(*, actor: User, invitation: Invitation) -> Invitation:
     return invitation
 
 
-def do_accept_invitation(*, token: str, name: str, password: str) -> User:
-    """Create the invitee's account from a usable link, exactly once."""
+def do_accept_invitation(*, tenant: Client, token: str, name: str, password: str) -> User:
+    """Create the invitee's account from a usable link, exactly once, taking a seat of the plan
+    (PlanLimitReached when none is left, ReadOnlyWorkspace when the workspace is read-only)."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update().usable().filter(token_hash=hash_token(token)).first()
@@ -141,6 +150,7 @@ def do_accept_invitation(*, token: str, name: str, password: str) -> User:
         except ValidationError as exc:
             # Keyed to the field, so forms show it under the password and the API under `password`.
             raise ValidationError({"password": exc.error_list}) from exc
+        limits.reserve(tenant, "seats")
         user = do_create_user(email=invitation.email, password=password, name=name, role=invitation.role)
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
@@ -153,6 +163,9 @@ def do_request_signup(*, tenant: Client, email: str) -> None:
     saying so). The caller answers the same way in every case, revealing no accounts."""
     if not tenant.allows_signup_from(email):
         raise ValidationError({"email": ["Sign-up is not open to this e-mail address."]})
+    # The same answer for everyone, so it reveals no accounts: a full or read-only workspace
+    # mails no links that could not be used.
+    check_seat_to_join(tenant)
     email = email.strip().lower()
     if consume(f"signup-mail:{email}", limit=settings.ACCOUNT_EMAILS_PER_HOUR, window_seconds=3600) is not None:
         return

@@ -12,6 +12,7 @@ from accounts.access import AccessDenied, check_can_assign, check_can_manage, re
 from accounts.events import announce_revocation
 from accounts.models import User
 from accounts.tokens import revoke_refresh_tokens
+from config import limits
 from tenants.models import Client
 
 
@@ -122,16 +123,21 @@ def do_deactivate_user(*, tenant: Client, actor: User, user: User) -> User:
         _check_not_last_owner(user, owners)
         user.is_active = False
         user.save(update_fields=["is_active"])
+        limits.release(tenant, "seats")
         do_revoke_credentials(tenant=tenant, user=user)
     return user
 
 
-def do_reactivate_user(*, actor: User, user: User) -> User:
+def do_reactivate_user(*, tenant: Client, actor: User, user: User) -> User:
+    """Takes a seat again (PlanLimitReached when the plan has none left)."""
     check_can_manage(actor, user)
     if user.is_active:
         return user
     if User.objects.filter(email__iexact=user.email, is_active=True).exclude(pk=user.pk).exists():
         raise ValidationError("Another active account uses this e-mail address.")
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True)
+        if updated:
+            limits.reserve(tenant, "seats")
     user.is_active = True
-    user.save(update_fields=["is_active"])
     return user

@@ -115,6 +115,7 @@ class AcceptInvitationView(APIView):
         data.is_valid(raise_exception=True)
         try:
             user = do_accept_invitation(
+                tenant=request.tenant,
                 token=data.validated_data["token"],
                 name=data.validated_data["name"],
                 password=data.validated_data["password"],

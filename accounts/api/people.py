@@ -97,5 +97,5 @@ class PersonView(APIView):
             if is_active is False:
                 person = do_deactivate_user(tenant=request.tenant, actor=actor, user=person)
             elif is_active is True:
-                person = do_reactivate_user(actor=actor, user=person)
+                person = do_reactivate_user(tenant=request.tenant, actor=actor, user=person)
         return Response(PersonSerializer(person).data)

@@ -27,10 +27,12 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import AccessDenied
 from accounts.actions import do_accept_invitation
 from accounts.actions.invitations import find_invitation
+from accounts.actions.seats import seat_refusal
 from accounts.models import User
 from accounts.people_forms import AcceptInvitationForm
 from accounts.selectors import account_exists
 from branding.theme import theme_for
+from config.api.errors import Refused
 
 # Sessions made here are the password backend's: the person just chose that password.
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -54,17 +56,28 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     }
     if account_exists(invitation.email):
         return render(request, "accounts/accept_invitation.html", {**context, "account_exists": True})
+    refused = seat_refusal(tenant=request.tenant, join=True)  # type: ignore[attr-defined]
+    if refused is not None:
+        status = 402 if request.method == "POST" else 200
+        return render(request, "accounts/accept_invitation.html", {**context, "refused": refused}, status=status)
     form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = do_accept_invitation(
-                token=token, name=form.cleaned_data["name"], password=form.cleaned_data["password"]
+                tenant=request.tenant,  # type: ignore[attr-defined]
+                token=token,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
             )
         except AccessDenied:
             # Used, revoked or expired between the page load and the submit.
             return _invalid(request)
         except ValidationError as exc:
             form.add_error(None, exc)  # password rules arrive keyed to `password`
+        except Refused as exc:
+            # The plan's seats are taken, or the workspace is read-only: no form can help.
+            full = {**context, "refused": str(exc.detail)}
+            return render(request, "accounts/accept_invitation.html", full, status=402)
         else:
             if request.user.is_authenticated:
                 logout(request)

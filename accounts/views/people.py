@@ -40,6 +40,7 @@ from accounts.actions import (
     do_resend_invitation,
     do_revoke_invitation,
 )
+from accounts.actions.seats import seat_refusal
 from accounts.models import Invitation, User
 from accounts.people_forms import InviteForm, PeopleSearchForm, RoleForm
 from accounts.selectors import (
@@ -50,6 +51,7 @@ from accounts.selectors import (
     people_matching,
     people_page,
 )
+from config.api.errors import Refused
 from tenants.models import Client
 
 P = ParamSpec("P")
@@ -98,9 +100,11 @@ def _tenant(request: HttpRequest) -> Client:
     return request.tenant  # type: ignore[attr-defined]  # set by TenantMainMiddleware
 
 
-def _refusal(exc: AccessDenied | ValidationError) -> str:
+def _refusal(exc: AccessDenied | ValidationError | Refused) -> str:
     if isinstance(exc, AccessDenied):
         return exc.message
+    if isinstance(exc, Refused):  # the plan's limits, a read-only workspace
+        return str(exc.detail)
     return " ".join(exc.messages)
 
 
@@ -166,6 +170,8 @@ def _render_page(
         ],
         "more_invitations": len(invitations) > INVITATIONS_SHOWN,
         "invite_form": invite_form or InviteForm(),
+        # Why nobody can be invited now (seats taken, read-only): the form is shown disabled.
+        "invite_refused": seat_refusal(tenant=_tenant(request)),
         "assignable_roles": assignable,
     }
     return render(request, "accounts/people.html", context, status=status)
@@ -181,7 +187,7 @@ def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -
     """Run an action; its refusal (a role rule, a state rule) becomes the page's error message."""
     try:
         action()
-    except (AccessDenied, ValidationError) as exc:
+    except (AccessDenied, ValidationError, Refused) as exc:
         messages.error(request, _refusal(exc))
         return False
     messages.success(request, success)
@@ -255,7 +261,8 @@ def deactivate(request: HttpRequest, actor: User, user_id: int) -> HttpResponse:
 @require_POST
 @people_manager_only
 def reactivate(request: HttpRequest, actor: User, user_id: int) -> HttpResponse:
-    return _on_person(request, actor, user_id, do_reactivate_user, "{name} can sign in again.")
+    reactivate_user = partial(do_reactivate_user, tenant=_tenant(request))
+    return _on_person(request, actor, user_id, reactivate_user, "{name} can sign in again.")
 
 
 @require_POST

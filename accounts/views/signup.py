@@ -15,8 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.actions import do_request_signup
+from accounts.actions.seats import seat_refusal
 from accounts.settings_forms import EmailForm, posted
 from accounts.views.password import address_retry_after, too_many_attempts
+from config.api.errors import Refused
 from tenants.models import Client
 
 
@@ -32,8 +34,11 @@ def _open_tenant(request: HttpRequest) -> Client:
 def request_signup(request: HttpRequest) -> HttpResponse:
     tenant = _open_tenant(request)
     template = "accounts/signup.html"
-    context = {"signup_domains": tenant.signup_domain_list}
+    # A full or read-only workspace says so instead of taking addresses it could not let in.
+    context = {"signup_domains": tenant.signup_domain_list, "refused": seat_refusal(tenant=tenant, join=True)}
     form = EmailForm(posted(request))
+    if request.method == "POST" and context["refused"]:
+        return render(request, template, {**context, "form": form}, status=402)
     if request.method == "POST" and form.is_valid():
         retry_after = address_retry_after(request, "open-signup")
         if retry_after is not None:
@@ -43,6 +48,9 @@ def request_signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             # Only the workspace's domain rule is refused here; it says nothing about accounts.
             form.add_error(None, exc)
+        except Refused as exc:
+            context["refused"] = str(exc.detail)
+            return render(request, template, {**context, "form": form}, status=402)
         else:
             return redirect("accounts:signup-sent")
     return render(request, template, {**context, "form": form}, status=400 if form.is_bound else 200)

@@ -3,6 +3,9 @@ itself only after the commit, so nobody hears of a message that is not in the da
 
 Preconditions for every action: the connection is set to `tenant`'s schema, and the caller has
 already checked access through chat.access (`access_room_to_post`, `access_message_to_change`...).
+
+A read-only workspace (config.limits) takes no sends, edits, deletions or reactions; read
+positions still move. A send is counted for the plan in its own transaction, by one statement.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from chat import events
 from chat.markdown import MAX_BODY_LENGTH, Rendered, find_handles, render
 from chat.models import Membership, Mention, Message, MessageEdit, Reaction, Room
 from chat.payloads import message_payload, reactions_payload, with_related
+from config import limits
 from documents.models import Document, MessageAttachment
 from tenants.models import Client
 
@@ -172,6 +176,9 @@ def do_send_message(
             mentioned = _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
             # Your own message is read by you.
             Membership.objects.filter(room=room, user=author).update(last_read_id=Greatest("last_read_id", message.pk))
+            # Last, so the tenant's usage row is locked only for the commit (every send of the
+            # tenant updates it); refused in a read-only workspace, which rolls the send back.
+            limits.record_message(tenant)
             if thread is not None:
                 Message.objects.filter(pk=thread.pk).update(
                     reply_count=F("reply_count") + 1, last_reply_at=message.created_at, updated_at=timezone.now()
@@ -197,6 +204,7 @@ def do_send_message(
 def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str) -> Message:
     """Keep the previous text in the history, re-render, notify anyone newly mentioned."""
     body = check_body(body)
+    limits.check_writable(tenant)
     if body == message.body:
         return message
     rendered = _render(message.room, body)
@@ -221,6 +229,7 @@ def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str
 
 def do_delete_message(*, tenant: Client, message: Message) -> Message:
     """Soft delete: the row stays as a tombstone, the text, its history, reactions and mentions go."""
+    limits.check_writable(tenant)
     now = timezone.now()
     with transaction.atomic():
         updated = Message.objects.filter(pk=message.pk, deleted_at__isnull=True).update(
@@ -258,6 +267,7 @@ def _announce_reactions(tenant: Client, message: Message, frame_type: str, user:
 def do_add_reaction(*, tenant: Client, user: User, message: Message, emoji: str) -> bool:
     """True when the reaction is new; adding the same one twice changes nothing."""
     emoji = check_emoji(emoji)
+    limits.check_writable(tenant)
     with transaction.atomic():
         _, created = Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
         if created:
@@ -267,6 +277,7 @@ def do_add_reaction(*, tenant: Client, user: User, message: Message, emoji: str)
 
 def do_remove_reaction(*, tenant: Client, user: User, message: Message, emoji: str) -> bool:
     emoji = check_emoji(emoji)
+    limits.check_writable(tenant)
     with transaction.atomic():
         deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
         if deleted:

@@ -2,6 +2,7 @@
 
 Preconditions for every action: the connection is set to `tenant`'s schema, and the caller has
 already checked access through chat.access. Events go out only after the commit (chat.events).
+A read-only workspace (config.limits) changes no rooms and no memberships.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from accounts.models import User
 from chat import events
 from chat.models import Membership, Room
 from chat.payloads import room_payload
+from config import limits
 from tenants.models import Client
 
 MAX_DIRECT_MEMBERS = 9
@@ -62,6 +64,8 @@ def do_create_room(
         raise ValidationError({"kind": ["A room is public or private; use a direct message for people."]})
     name = check_room_name(name)
     topic = check_topic(topic)
+    if tenant is not None:
+        limits.check_writable(tenant)
     slug = _slug_for(name)
     try:
         with transaction.atomic():
@@ -93,6 +97,7 @@ def do_update_room(*, tenant: Client, room: Room, name: str | None = None, topic
         fields.append("topic")
     if not fields:
         return room
+    limits.check_writable(tenant)
     try:
         with transaction.atomic():
             room.save(update_fields=fields)
@@ -106,6 +111,7 @@ def do_set_room_archived(*, tenant: Client, room: Room, archived: bool) -> Room:
     """An archived room keeps its history, readable by its members, and takes no new messages."""
     if room.is_archived == archived:
         return room
+    limits.check_writable(tenant)
     room.archived_at = timezone.now() if archived else None
     with transaction.atomic():
         room.save(update_fields=["archived_at"])
@@ -117,12 +123,14 @@ def do_join_room(*, tenant: Client, user: User, room: Room) -> Membership:
     """Join a public room (private rooms take an invitation, DMs have fixed members)."""
     if room.kind != Room.Kind.PUBLIC:
         raise ValidationError("Only public rooms can be joined freely.", code="not_public")
+    limits.check_writable(tenant)
     return _add_member(tenant, room, user)
 
 
 def do_add_members(*, tenant: Client, room: Room, users: Iterable[User]) -> list[Membership]:
     if room.kind == Room.Kind.DIRECT:
         raise ValidationError("Direct messages cannot take new members.", code="direct")
+    limits.check_writable(tenant)
     with transaction.atomic():
         return [_add_member(tenant, room, user) for user in users]
 
@@ -148,6 +156,7 @@ def do_remove_member(*, tenant: Client, room: Room, user: User) -> None:
     sockets stop receiving it immediately."""
     if room.kind == Room.Kind.DIRECT:
         raise ValidationError("You cannot leave a direct message.", code="direct")
+    limits.check_writable(tenant)
     with transaction.atomic():
         deleted, _ = Membership.objects.filter(room=room, user=user).delete()
         if deleted:
@@ -161,6 +170,7 @@ def do_set_member_role(*, tenant: Client, membership: Membership, role: str) -> 
         raise ValidationError({"role": ["Choose owner, admin or member."]}, code="invalid_role")
     if membership.role == role:
         return membership
+    limits.check_writable(tenant)
     membership.role = role
     with transaction.atomic():
         membership.save(update_fields=["role"])
@@ -187,6 +197,7 @@ def do_open_direct(*, tenant: Client, user: User, others: Iterable[User]) -> Roo
     existing = Room.objects.filter(direct_key=key).first()
     if existing is not None:
         return existing
+    limits.check_writable(tenant)
     names = ", ".join(sorted(person.get_full_name() for person in people.values()))[:80]
     try:
         with transaction.atomic():

@@ -8,6 +8,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 
 from config import services
 
@@ -109,7 +110,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "storages",
     "anymail",
-    "djstripe",
+    "billing.stripe_raw.StripeRawDataConfig",  # dj-stripe, grouped in the admin
     "branding",
 ]
 TENANT_APPS = [
@@ -200,6 +201,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "branding.context_processors.brand",
+                "billing.context_processors.billing",
             ],
         },
     }
@@ -362,6 +364,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "resume-stalled-documents": {"task": "documents.resume_stalled", "schedule": 60},
     # Custom domains due for a check (pending with backoff, daily re-checks, failing ones).
     "check-due-domains": {"task": "tenants.check_due_domains", "schedule": 60},
+    # Stripe events that failed (attempts left) or whose task was lost, applied again.
+    "billing-retry-failed-events": {"task": "billing.retry_failed_events", "schedule": crontab(hour=3, minute=15)},
+    # Complimentary plans past their end date go back to the default plan.
+    "billing-end-expired-comps": {"task": "billing.end_expired_comps", "schedule": crontab(hour=3, minute=45)},
+    # Seat counts pushed to subscriptions (each tenant at most once per BILLING_SEAT_SYNC_SECONDS).
+    "billing-sync-seats": {"task": "billing.sync_seats", "schedule": 60},
+    # Metered plans: the previous hour's messages reported to Stripe's meter.
+    "billing-report-meters": {"task": "billing.report_meters", "schedule": crontab(minute=5)},
 }
 
 # ------------------------------------------------------------------------------
@@ -381,6 +391,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "config.api.throttles.TenantRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/minute"),
@@ -431,6 +442,8 @@ STRIPE_API_VERSION = env("STRIPE_API_VERSION", default="2026-05-27.dahlia")
 BILLING_TEST_MODE: bool = env.bool("BILLING_TEST_MODE", default=not (STRIPE_TEST_SECRET_KEY or STRIPE_LIVE_SECRET_KEY))
 # Plans' limits are enforced (off only to measure their cost, bench/billing.py).
 BILLING_ENFORCE_LIMITS: bool = env.bool("BILLING_ENFORCE_LIMITS", default=True)
+# Each workspace's API requests per minute are limited by its plan (config.api.throttles).
+BILLING_API_THROTTLE: bool = env.bool("BILLING_API_THROTTLE", default=True)
 # A past-due workspace stays writable this long after its first failed payment.
 BILLING_GRACE_DAYS: int = env.int("BILLING_GRACE_DAYS", default=7)
 # Seat changes reach the subscription's quantity at most this often (billing.seats).
@@ -439,6 +452,15 @@ BILLING_SEAT_SYNC_SECONDS: int = env.int("BILLING_SEAT_SYNC_SECONDS", default=30
 BILLING_PRORATION_BEHAVIOR: str = env("BILLING_PRORATION_BEHAVIOR", default="create_prorations")
 # Failed webhook events are processed again nightly, at most this many times in all.
 BILLING_EVENT_MAX_ATTEMPTS: int = env.int("BILLING_EVENT_MAX_ATTEMPTS", default=8)
+# Where /pricing/ sends people who ask about the Enterprise plan ("Talk to us").
+BILLING_SALES_EMAIL: str = env("BILLING_SALES_EMAIL", default="sales@example.com")
+# The stand-in takes any key, but dj-stripe links its rows to the account of a key shaped like
+# Stripe's, so test mode gets one that can never reach Stripe (the transport is replaced).
+if BILLING_TEST_MODE:
+    STRIPE_LIVE_MODE = False
+    STRIPE_TEST_SECRET_KEY = STRIPE_TEST_SECRET_KEY or "sk_test_" + "0" * 24 + "standin"
+# Where the stand-in keeps its objects (Redis keys start with "fakestripe:").
+BILLING_FAKE_STRIPE_REDIS_URL: str = env("BILLING_FAKE_STRIPE_REDIS_URL", default=REDIS_URL)
 
 # ------------------------------------------------------------------------------
 # E-mail

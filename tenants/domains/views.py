@@ -28,6 +28,7 @@ from tenants.domains.actions import (
     do_use_platform_host,
 )
 from tenants.domains.errors import DomainError
+from tenants.domains.limits import domain_refusal
 from tenants.domains.names import display_name
 from tenants.domains.records import Record, records_for
 from tenants.domains.selectors import live_domains, primary_host
@@ -87,6 +88,8 @@ def _render(request: HttpRequest, tenant: Client, form: AddDomainForm, *, status
         "own_address": own,
         "own_is_primary": primary in (None, own),
         "following": any(row.claim.status == CustomDomain.Status.PENDING for row in rows),
+        # Why no domain can be added now (the plan's limit, a read-only workspace): the form is off.
+        "add_refused": domain_refusal(tenant),
     }
     return render(request, "tenants/domains.html", context, status=status)
 

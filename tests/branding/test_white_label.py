@@ -62,11 +62,13 @@ NOT_PAGES = re.compile(
 
 @pytest.fixture
 def white_label(tenant_a: TenantInfo, tmp_path: Path) -> Iterator[Client]:
-    """Acme on a plan that may hide the line, with it hidden and a brand of its own published."""
+    """Acme on a plan that may hide the line and have a custom domain, with the line hidden, a
+    brand of its own published and a domain added."""
     client = tenant_a.client
     plan = Plan.objects.get(entitlements__client=client)
     plan.can_hide_powered_by = True
-    plan.save(update_fields=["can_hide_powered_by"])
+    plan.max_custom_domains = max(plan.max_custom_domains or 0, 1)
+    plan.save(update_fields=["can_hide_powered_by", "max_custom_domains"])
     forget_plan(plan)
     Client.objects.filter(pk=client.pk).update(open_signup=True)
     with override_settings(MEDIA_ROOT=tmp_path), schema_context(tenant_a.schema):

@@ -112,6 +112,7 @@ class ChatApp {
     this.uploads = new UploadTray($("upload-tray"), {
       room: () => this.current,
       maxBytes: config.max_upload_bytes,
+      refused: config.upload_refused,
       refocus: () => this.composer.input,
     });
     this.composer = new Composer(el.composer, {
@@ -926,7 +927,8 @@ class ChatApp {
     if (archiveItem) archiveItem.textContent = "Archive channel…";
     el.composer.querySelector(".composer-input").placeholder = `Message ${roomLabel(room)}`;
     if (!el.emptyRoom.hidden) this.updateEmpty();
-    if (room.archived) this.readOnly("This channel is archived: its history stays, nobody can post.");
+    if (config.read_only) this.readOnly(config.read_only, null, "/settings/billing/");
+    else if (room.archived) this.readOnly("This channel is archived: its history stays, nobody can post.");
     else if (!member) this.readOnly(null, room);
     else {
       el.composerBox.hidden = false;
@@ -934,11 +936,12 @@ class ChatApp {
     }
   }
 
-  readOnly(text, joinable) {
+  readOnly(text, joinable, billing) {
     el.composerBox.hidden = true;
     el.composerReadonly.hidden = false;
     el.composerReadonly.replaceChildren(
       text ? h("span", {}, text) : h("span", {}, `You are viewing ${roomLabel(joinable)}.`),
+      billing ? h("a", { href: billing }, "See plans and billing") : "",
       joinable ? h("button", { type: "button", class: "btn btn-primary", "data-action": "join", "data-room": joinable.id }, "Join channel") : "",
     );
   }

@@ -63,6 +63,11 @@ export class UploadTray {
     for (const file of files) {
       const item = { key: `u${++counter}`, file, room: this.room, state: "uploading", progress: 0, doc: null, error: "" };
       this.items.push(item);
+      if (this.opts.refused) {
+        // The workspace's storage is full or it is read-only: the page said so, and why.
+        Object.assign(item, { state: "failed", error: this.opts.refused });
+        continue;
+      }
       if (max && file.size > max) {
         // Refused here rather than after sending megabytes the server would refuse too.
         Object.assign(item, { state: "failed", error: `This file is larger than the ${formatSize(max)} upload limit.` });

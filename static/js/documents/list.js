@@ -61,6 +61,7 @@ $("load-more").addEventListener("click", loadMore);
 const tray = new UploadTray($("upload-tray"), {
   keep: false,
   maxBytes: config.max_upload_bytes,
+  refused: config.upload_refused,
   onUploaded: (doc) => show([doc], { first: true }),
 });
 const add = (files) => tray.add(files);
