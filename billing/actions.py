@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from billing.entitlements import entitled, forget
 from billing.models import Entitlement, MeterReport, Plan, Usage
@@ -197,3 +199,22 @@ def do_cancel_subscription(*, client: Client, at_period_end: bool) -> Entitlemen
         entitlement.save(update_fields=["cancel_at_period_end", "comped_until", "updated_at"])
         forget(client.pk)
     return entitlement
+
+
+def do_recount_usage(*, client: Client) -> Usage:
+    """Set the tenant's seats and storage to what its schema holds. The actions keep both
+    counters as they go; this mends a tenant whose data was written around them (an import, a
+    restored dump, demo data) and is a staff action in the admin."""
+    from accounts.models import User
+    from documents.models import Document
+
+    with schema_context(client.schema_name):
+        seats = User.objects.filter(is_active=True).count()
+        stored = Document.objects.aggregate(total=Sum("size"))["total"] or 0
+    with schema_context("public"), transaction.atomic():
+        usage, _ = Usage.objects.select_for_update().get_or_create(
+            client=client, defaults={"period_start": entitled(client).usage_period_start()}
+        )
+        usage.seats, usage.storage_bytes = seats, stored
+        usage.save(update_fields=["seats", "storage_bytes"])
+    return usage

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from billing.actions import StaffRefused, do_cancel_subscription, do_comp_plan, do_extend_trial
+from billing.actions import StaffRefused, do_cancel_subscription, do_comp_plan, do_extend_trial, do_recount_usage
 from billing.entitlements import forget_plan
 from billing.models import Entitlement, Invoice, Plan, StripeEvent
 from billing.presentation import day, money
@@ -181,7 +181,7 @@ class EntitlementAdmin(admin.ModelAdmin[Entitlement]):
         "updated_at",
     ]
     fields = ["client", "plan", "is_comped", "comped_until", "note", *readonly_fields[1:]]
-    actions = ["comp_plan", "extend_trial", "cancel_subscription"]
+    actions = ["comp_plan", "extend_trial", "cancel_subscription", "recount_usage"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Entitlement]:
         return with_mrr(super().get_queryset(request))
@@ -293,6 +293,10 @@ class EntitlementAdmin(admin.ModelAdmin[Entitlement]):
             "Cancellation sent",
         )
         return None
+
+    @admin.action(description="Recount seats and storage")
+    def recount_usage(self, request: HttpRequest, queryset: QuerySet[Entitlement]) -> None:
+        self._each(request, queryset, lambda row: do_recount_usage(client=row.client), "Usage recounted")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):

@@ -120,16 +120,11 @@ def usage_from_truth(client: Client) -> None:
     """Set a shared test tenant's counters to what its schema holds, and start a new period.
     Tests that commit (sockets, the Celery worker) add to them run after run otherwise, until a
     plan's monthly pages or storage refuse what the tests expect to pass."""
-    from accounts.models import User
-    from documents.models import Document
+    from billing.actions import do_recount_usage
 
-    with schema_context(client.schema_name):
-        seats = User.objects.filter(is_active=True).count()
-        stored = sum(Document.objects.values_list("size", flat=True))
+    do_recount_usage(client=client)
     with schema_context("public"):
         Usage.objects.filter(client=client).update(
-            seats=seats,
-            storage_bytes=stored,
             pages_this_period=0,
             messages_this_period=0,
             period_start=entitlements.entitled(client).usage_period_start(),

@@ -9,11 +9,14 @@ from datetime import timedelta
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.entitlements import entitled
-from billing.models import Entitlement, Plan
+from billing.models import Entitlement, Plan, Usage
+from documents.models import Document
 from tests.billing.helpers import on_plan
+from tests.billing.limits_fixtures import usage
 from tests.conftest import PASSWORD, TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +161,19 @@ def test_plan_stripe_event_and_invoice_admins_answer(staff: HttpClient) -> None:
     assert "Stripe (raw data)" in index
     assert staff.get("/admin/billing/stripeevent/add/").status_code == 403
     assert staff.get("/admin/djstripe/taxrate/").status_code == 404
+
+
+def test_staff_recount_usage_mends_counters_written_around(staff: HttpClient, tenant_a: TenantInfo) -> None:
+    with schema_context(tenant_a.schema):
+        people = User.objects.filter(is_active=True).count()
+        stored = sum(Document.objects.values_list("size", flat=True))
+    with usage(tenant_a.client, seats=people + 40, storage_bytes=stored + 10**9):
+        # given: counters far from the truth (data written around the actions)
+        row = Entitlement.objects.get(client=tenant_a.client)
+
+        # when
+        act(staff, "recount_usage", row)
+
+        # then: seats and storage are what the schema holds
+        counted = Usage.objects.get(client=tenant_a.client)
+        assert (counted.seats, counted.storage_bytes) == (people, stored)

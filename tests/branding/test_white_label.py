@@ -52,11 +52,12 @@ VISITED = {
     "documents:list",
     "brand-studio",
     "domains:settings",
+    "billing:settings",
 }
 # Not pages: files, feeds, the API, form targets that only redirect.
 NOT_PAGES = re.compile(
     r"^(api:|favicon|manifest|brand-(asset|letter-icon|preview)|accounts:(sign-out-elsewhere|invite)$"
-    r"|domains:platform-primary$)"
+    r"|domains:platform-primary$|billing:(checkout|portal)$)"
 )
 
 
@@ -142,6 +143,7 @@ def test_every_page_wears_the_brand_and_never_names_the_platform(
         "workspace": (owner, "/settings/workspace/", 200),
         "brand studio": (owner, "/settings/brand/", 200),
         "domains": (owner, "/settings/domains/", 200),
+        "billing": (owner, "/settings/billing/", 200),
         "not found": (anonymous, "/no/such/page/", 404),
     }
     for where, (browser, path, status) in pages.items():

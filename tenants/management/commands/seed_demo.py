@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_staff_user, do_create_user
 from accounts.models import User
+from billing.actions import do_recount_usage
 from branding.actions import do_add_brand_image, do_publish_brand, do_update_draft
 from branding.images import process_brand_image
 from branding.models import BrandAsset, BrandVersion
@@ -206,6 +207,8 @@ class Command(BaseCommand):
                     if not User.objects.filter(email=email).exists():
                         do_create_user(email=email, password=PASSWORD, name=name, role=User.Role.MEMBER)
                 seed_conversations(client, spec)
+            # Demo people and the handbook were written around the usage counters' actions.
+            do_recount_usage(client=client)
         self.print_summary()
 
     def print_summary(self) -> None:
