@@ -11,7 +11,7 @@ CHROMIUM_PACKAGES := chromium fonts-liberation fonts-noto-color-emoji
 PDFTOTEXT := /usr/bin/pdftotext
 CADDY := /usr/bin/caddy
 
-.PHONY: run test lint bench-provision bench-history bench-fanout bench-extract bench-domains bench-quick chromium caddy clean-data
+.PHONY: run test lint bench-provision bench-history bench-fanout bench-extract bench-domains bench-billing bench-quick chromium caddy clean-data
 
 run: $(STAMP)
 	$(PY) -m config.launch run
@@ -37,6 +37,9 @@ bench-fanout: $(STAMP)
 bench-domains: $(STAMP)
 	$(PY) -m config.launch bench -- bench/domains.py $(ARGS)
 
+bench-billing: $(STAMP)
+	$(PY) -m config.launch bench -- bench/billing.py $(ARGS)
+
 # Every benchmark in its quick mode, so none rots unnoticed (CI runs this; the figures of a
 # quick run are no measurement). The ask benchmark's quick mode runs inside the test suite.
 bench-quick: export BENCH_DATABASE_SUFFIX = _bench_quick
@@ -44,6 +47,7 @@ bench-quick: $(STAMP)
 	$(MAKE) bench-provision ARGS="--levels 10 --samples 5 --skip-baseline"
 	$(MAKE) bench-history ARGS="--messages 20000 --samples 30"
 	$(MAKE) bench-fanout ARGS="--quick"
+	$(MAKE) bench-billing ARGS="--quick"
 	$(MAKE) bench-extract ARGS="--repeats 1 --skip-chat"
 
 # The extraction benchmark compares with poppler's pdftotext, from Debian's poppler-utils.

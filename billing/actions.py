@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing.entitlements import entitled, forget
 from billing.models import Entitlement, MeterReport, Plan, Usage
 from billing.selectors import default_plan
+from billing.subscriptions import back_to_default_plan
 from tenants.models import Client
 
 
@@ -28,29 +29,22 @@ def do_open_account(*, client: Client, plan: Plan | None = None, seats: int = 0)
 
 
 def do_end_expired_comps(*, now: datetime | None = None) -> int:
-    """Workspaces whose complimentary plan ended (`comped_until` passed) go back to the default
-    plan, free. A comp ends only while no subscription took its place (billing.events clears
-    `is_comped` when one does). Returns how many ended."""
+    """Workspaces whose complimentary plan ended (`comped_until` passed), or whose cancellation
+    without a subscription came due, go back to the default plan, free. A subscription that took
+    a comp's place clears `is_comped` (billing.subscriptions), so it is never ended here.
+    Returns how many ended."""
     now = now or timezone.now()
+    due = Q(is_comped=True, comped_until__lt=now) | Q(
+        cancel_at_period_end=True, stripe_subscription_id="", current_period_end__lt=now
+    )
     ended = 0
-    plan = default_plan()
-    for client_id in Entitlement.objects.filter(is_comped=True, comped_until__lt=now).values_list(
-        "client_id", flat=True
-    ):
+    for client_id in Entitlement.objects.filter(due).values_list("client_id", flat=True):
         with transaction.atomic():
-            entitlement = (
-                Entitlement.objects.select_for_update()
-                .filter(client_id=client_id, is_comped=True, comped_until__lt=now)
-                .first()
-            )
+            entitlement = Entitlement.objects.select_for_update().filter(due, client_id=client_id).first()
             if entitlement is None:  # changed meanwhile (a staff extension, a subscription)
                 continue
-            entitlement.plan = plan
-            entitlement.status = Entitlement.Status.FREE
-            entitlement.interval = ""
-            entitlement.is_comped = False
-            entitlement.comped_until = None
-            entitlement.save(update_fields=["plan", "status", "interval", "is_comped", "comped_until", "updated_at"])
+            back_to_default_plan(entitlement)
+            entitlement.save()
             forget(client_id)
             ended += 1
     return ended
@@ -140,12 +134,7 @@ def do_end_comp(*, client: Client, note: str = "") -> Entitlement:
     """End a complimentary plan now: the default plan, free."""
     with transaction.atomic():
         entitlement = Entitlement.objects.select_for_update().get(client=client)
-        entitlement.plan = default_plan()
-        entitlement.status = Entitlement.Status.FREE
-        entitlement.interval = ""
-        entitlement.is_comped = False
-        entitlement.comped_until = None
-        entitlement.cancel_at_period_end = False
+        back_to_default_plan(entitlement)
         if note:
             entitlement.note = note[:500]
         entitlement.save()

@@ -21,7 +21,7 @@ PLANS = [
         "max_pages_per_month": 500,
         "max_custom_domains": 0,
         "can_hide_powered_by": False,
-        "api_requests_per_minute": 60,
+        "api_requests_per_minute": 300,
     },
     {
         "code": "team",
@@ -39,7 +39,7 @@ PLANS = [
         "max_pages_per_month": 10000,
         "max_custom_domains": 1,
         "can_hide_powered_by": False,
-        "api_requests_per_minute": 600,
+        "api_requests_per_minute": 1200,
     },
     {
         "code": "business",
@@ -57,7 +57,7 @@ PLANS = [
         "max_pages_per_month": 100000,
         "max_custom_domains": 5,
         "can_hide_powered_by": True,
-        "api_requests_per_minute": 3000,
+        "api_requests_per_minute": 6000,
     },
     {
         "code": "enterprise",

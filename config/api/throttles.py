@@ -1,5 +1,7 @@
 """The API's rate per workspace: its plan's `api_requests_per_minute` (config.limits), counted
-for all of the tenant's people and keys together, beside the per-person and per-address rates.
+for all of the tenant's token clients together (integrations, mobile and desktop apps), beside
+the per-person and per-address rates. The product's own pages (session sign-in) are not counted:
+a plan sells API use, and the web app must not stop working for a busy team.
 
 A fixed window of a minute in Redis (config.ratelimit): one INCR per request, however high the
 plan's rate, where DRF's own throttles keep a list of every request's time.
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django_tenants.utils import get_public_schema_name
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
@@ -32,6 +35,8 @@ class TenantRateThrottle(BaseThrottle):
         if not settings.BILLING_API_THROTTLE or not isinstance(tenant, Client):
             return True
         if tenant.schema_name == get_public_schema_name():
+            return True
+        if isinstance(request.successful_authenticator, SessionAuthentication):
             return True
         rate = limits.limit_of(tenant, "api_requests_per_minute")
         if rate is None:

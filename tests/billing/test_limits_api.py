@@ -25,7 +25,7 @@ from tenants.models import CustomDomain
 from tests.accounts.test_people_api import Api, assert_error
 from tests.billing.limits_fixtures import invitation_token, on_plan, usage, usage_of
 from tests.chat.api_fixtures import Person, person
-from tests.conftest import TenantInfo
+from tests.conftest import TenantInfo, host_client, login
 from tests.documents.test_upload_api import upload
 from tests.tenants.domain_helpers import unique_domain
 
@@ -270,3 +270,15 @@ def test_api_rate_per_workspace_answers_429_with_retry_after(
     assert answers[3].status_code == 429
     assert 0 < int(answers[3]["Retry-After"]) <= 60
     assert other.status_code == 200
+
+
+def test_api_rate_counts_token_clients_not_the_web_app(tenant_a: TenantInfo, db: None, settings: Any) -> None:
+    # given: acme at 2 requests a minute, one person signed in to the web app (a session)
+    browser = host_client(tenant_a.host)
+    login(browser, tenant_a.owner_email)
+    with on_plan(tenant_a.client, "team", api_requests_per_minute=2), throttled(settings, tenant_a):
+        # when: the web app asks five times
+        answers = [browser.get("/api/rooms/") for _ in range(5)]
+
+    # then: the product's own pages are never throttled by the plan's API rate
+    assert [a.status_code for a in answers] == [200] * 5
