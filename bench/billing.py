@@ -779,15 +779,15 @@ def timed_burst(kind: str, run: int, port: int, requests: list[bytes], concurren
 
 
 def measure_webhook(
-    run: int, events: int, concurrency: int, target: Target, path: str, queue: str, conn_max_age: int | None
+    run: int, events: int, concurrency: int, target: Target, path: str, queue: str, pool_size: int | None
 ) -> list[BurstResult]:
     from django.conf import settings
 
     host = settings.PLATFORM_DOMAIN
     tag = f"{os.getpid()}{int(time.time()) % 10**6}r{run}"
     extra = {"BILLING_ENFORCE_LIMITS": "true"}
-    if conn_max_age is not None:
-        extra["CONN_MAX_AGE"] = str(conn_max_age)
+    if pool_size is not None:
+        extra["DB_POOL_MAX_SIZE"] = str(pool_size)
     server = Server("webhook", extra)
     results = []
     try:
@@ -958,9 +958,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--events", type=int, help="webhook events per burst (500; --quick 40)")
     parser.add_argument("--concurrency", type=int, help="connections posting at once (20; --quick 5)")
     parser.add_argument(
-        "--conn-max-age",
+        "--db-pool-max-size",
         type=int,
-        help="CONN_MAX_AGE of the webhook's server (default: the settings' 60 s; 0 closes each request's connection)",
+        help="DB_POOL_MAX_SIZE of the webhook's server (default: the settings' pool; 0: no pool, CONN_MAX_AGE)",
     )
     parser.add_argument("--skip-send", action="store_true", help="no send-path measurement")
     parser.add_argument("--skip-webhook", action="store_true", help="no webhook burst")
@@ -1062,7 +1062,7 @@ def measure_all(args: argparse.Namespace, target: Target, path: str, queue: str,
         print(f"\n==> Webhook acknowledgement, {args.events} requests per burst, {args.concurrency} at once")
         print(burst_header(), flush=True)
         for run in range(1, args.runs + 1):
-            results = measure_webhook(run, args.events, args.concurrency, target, path, queue, args.conn_max_age)
+            results = measure_webhook(run, args.events, args.concurrency, target, path, queue, args.db_pool_max_size)
             report["webhook"].extend(asdict(r) for r in results)
             write_json(report)
     return failures

@@ -25,7 +25,9 @@ RETRY_SECONDS = 60
 STALE_PENDING = timedelta(minutes=10)
 
 
-@app.task(name="billing.process_event", bind=True, acks_late=True, max_retries=TASK_RETRIES)
+# No result kept: the event row holds the outcome, and a result write per event slowed the
+# webhook's answer, which sends the task (bench/billing.py).
+@app.task(name="billing.process_event", bind=True, acks_late=True, ignore_result=True, max_retries=TASK_RETRIES)
 def process_event(self: Any, event_id: str) -> str | None:
     """Apply one stored Stripe event. Idempotent: an event already applied is skipped under
     its row lock, so a redelivery or a duplicate task changes nothing."""

@@ -11,16 +11,17 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import redis
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client as HttpClient
 from django_tenants.utils import schema_context
 
@@ -31,6 +32,7 @@ from tests.dns_server import LoopbackDNS, Zone
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "test-pass-1234"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,51 @@ def tenant_a(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) ->
 def tenant_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantInfo:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         return provision_once("globex", "Globex")
+
+
+def on_own_connection(work: Callable[[], T]) -> T:
+    """Run `work` on a thread with a database connection of its own, in autocommit: what it
+    writes is committed at once, whether or not the test runs in a transaction."""
+
+    def run() -> T:
+        try:
+            return work()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.fixture
+def domains_allowed(
+    tenant_a: TenantInfo, tenant_b: TenantInfo, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[None]:
+    """Acme and Globex on a plan with custom domains (Enterprise: the platform's cap) for a test
+    that adds domains; they are on Free (none) otherwise. Committed, so servers, workers and
+    other connections see it, and put back afterwards."""
+    from billing.entitlements import forget
+    from billing.models import Entitlement, Plan
+
+    clients = [tenant_a.client.pk, tenant_b.client.pk]
+
+    def set_plans(plans: dict[int, int]) -> None:
+        for client_id, plan_id in plans.items():
+            Entitlement.objects.filter(client_id=client_id).update(plan_id=plan_id)
+            forget(client_id)
+
+    def swap_in() -> dict[int, int]:
+        before = dict(Entitlement.objects.filter(client_id__in=clients).values_list("client_id", "plan_id"))
+        set_plans(dict.fromkeys(clients, Plan.objects.get(code="enterprise").pk))
+        return before
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        before = on_own_connection(swap_in)
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            on_own_connection(lambda: set_plans(before))
 
 
 @pytest.fixture(autouse=True)

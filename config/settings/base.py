@@ -48,8 +48,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / ".data")))
 DATABASES = {"default": env.db_url_config(env("DATABASE_URL", default=services.embedded_database_url(DATA_DIR)))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A pool of connections per process (psycopg_pool). Under ASGI every HTTP request runs its
+# synchronous part in a thread of its own, so persistent connections (CONN_MAX_AGE) became one
+# per thread: a burst of webhooks took one daphne process from 1 to 96 connections, up to
+# PostgreSQL's limit, and the next requests failed (bench/billing.py). The pool reuses them and
+# caps the count; a request waits up to DB_POOL_TIMEOUT seconds for one. 0: no pool.
+DB_POOL_MAX_SIZE: int = env.int("DB_POOL_MAX_SIZE", default=16)
+if DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 # ------------------------------------------------------------------------------

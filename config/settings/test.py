@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret-but-long-enough-for-hmac-sha256")
 os.environ.setdefault("SITE_SCHEME", "http")
+# No pool: connections close after each request, so a schema can be cloned or the database
+# dropped without waiting on idle sessions (DB_POOL_MAX_SIZE=16 runs the suite with one).
+os.environ.setdefault("DB_POOL_MAX_SIZE", "0")
 
 from .base import *  # noqa: F403
 from .base import env
@@ -17,8 +20,6 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 EMAIL_ASYNC = env.bool("EMAIL_ASYNC", default=False)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
-# Keep connections short so a test database can be dropped or a schema cloned without
-# waiting on idle sessions.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # A queue of their own, so a development worker on the same Redis never takes test tasks.
 CELERY_TASK_DEFAULT_QUEUE = "tests"

@@ -23,7 +23,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def shown_domains(
-    tenant_a: TenantInfo, dns: Zone, django_db_blocker: DjangoDbBlocker
+    tenant_a: TenantInfo, dns: Zone, django_db_blocker: DjangoDbBlocker, domains_allowed: None
 ) -> Iterator[dict[str, CustomDomain]]:
     """A verified domain, one whose CNAME points elsewhere (checked for real, against the
     loopback DNS server), and one just added without records. A Celery worker of the run, if
@@ -112,7 +112,7 @@ def test_the_domains_page_at_laptop_and_phone_sizes(
 
 
 def test_adding_a_domain_and_removing_it_with_confirmation(
-    page: Page, live_server: LiveServer, tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker
+    page: Page, live_server: LiveServer, tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker, domains_allowed: None
 ) -> None:
     sign_in(page, live_server, tenant_a)
     name = unique_domain("team")

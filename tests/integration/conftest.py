@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django_tenants.utils import schema_context
 
@@ -27,7 +26,7 @@ from accounts.models import User
 from accounts.tokens import mint_tokens
 from chat.actions import do_create_room
 from chat.models import Membership, Message, Room
-from tests.conftest import PASSWORD, ROOT, TenantInfo, database_url_for_subprocess, host_client
+from tests.conftest import PASSWORD, ROOT, TenantInfo, database_url_for_subprocess, host_client, on_own_connection
 from tests.servers import DaphneProcess, free_port, server_env
 
 SERVERS = pytest.StashKey[list[DaphneProcess]]()
@@ -39,17 +38,8 @@ T = TypeVar("T")
 
 
 def committed(work: Callable[[], T]) -> T:
-    """Run `work` on a thread with a database connection of its own, in autocommit: what it
-    writes is committed at once, outside the test's transaction, and the servers see it."""
-
-    def run() -> T:
-        try:
-            return work()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result()
+    """Run `work` committed at once, outside the test's transaction, so the servers see it."""
+    return on_own_connection(work)
 
 
 @pytest.hookimpl(wrapper=True)

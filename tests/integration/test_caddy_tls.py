@@ -139,7 +139,7 @@ async def converse(host: str, port: int, context: ssl.SSLContext, room: ChatRoom
 
 @pytest.fixture
 def domains(
-    tenant_a: TenantInfo, dns: Zone, django_db_blocker: pytest.FixtureRequest
+    tenant_a: TenantInfo, dns: Zone, django_db_blocker: pytest.FixtureRequest, domains_allowed: None
 ) -> Iterator[tuple[CustomDomain, CustomDomain]]:
     """A's domain verified through the real path and made primary, and one A never verified;
     committed (daphne is another process), removed afterwards."""

@@ -20,6 +20,8 @@ from tests.dns_server import LoopbackDNS
 from tests.integration.conftest import committed
 from tests.tenants.domain_helpers import challenge, forget, unique_domain
 
+pytestmark = pytest.mark.usefixtures("domains_allowed")
+
 
 def records_in(zone_server: LoopbackDNS, claim: CustomDomain) -> None:
     for record in records_for(claim.domain, is_apex=claim.is_apex, token=claim.token):
