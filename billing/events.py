@@ -1,5 +1,5 @@
 """Stripe's webhook events, applied to tenants: the one write path for a paid subscription's state
-and for invoices (billing.webhooks stores, the `billing.process_event` task applies).
+and for invoices (billing.intake stores, the `billing.process_event` task applies).
 
 Events come more than once and in any order. Each is applied once: its row is locked and only a
 pending or failed event is applied, in the same transaction that marks it processed. Order is
@@ -17,14 +17,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from djstripe.models import Customer
 
 from billing.invoices import apply_invoice
 from billing.models import Entitlement, StripeEvent
-from billing.stripe_data import id_of, timestamp
+from billing.stripe_data import id_of
 from billing.subscriptions import apply_checkout, apply_subscription, apply_trial_will_end
 from tenants.models import Client
 
@@ -54,37 +54,6 @@ CHECKOUT_COMPLETED = "checkout.session.completed"
 TRIAL_WILL_END = "customer.subscription.trial_will_end"
 
 MAX_ERROR_LENGTH = 2000
-
-
-# -- storing ---------------------------------------------------------------------------------
-
-
-def record_event(event: dict[str, Any]) -> bool:
-    """Store a verified event and have it applied after the commit. False when an event of
-    that id is already stored (Stripe sends again when an answer was lost): nothing is written
-    and nothing sent, the stored one is or will be applied."""
-    created = timestamp(event["created"])
-    assert created is not None  # billing.webhooks checked it is a number
-    try:
-        with transaction.atomic():
-            StripeEvent.objects.create(
-                id=event["id"],
-                type=event["type"],
-                created=created,
-                livemode=bool(event.get("livemode", False)),
-                api_version=str(event.get("api_version") or "")[:64],
-                payload=event,
-            )
-            transaction.on_commit(lambda: _enqueue(event["id"]))
-    except IntegrityError:
-        return False
-    return True
-
-
-def _enqueue(event_id: str) -> None:
-    from billing.tasks import process_event as process_event_task
-
-    process_event_task.delay(event_id)
 
 
 # -- applying --------------------------------------------------------------------------------
@@ -119,8 +88,8 @@ def process_event(event_id: str) -> str | None:
 
 
 def events_to_retry(*, max_attempts: int, stale_before: datetime) -> list[str]:
-    """Failed events with attempts left, and pending ones received before `stale_before` (their
-    task was lost: the broker restarted, or the commit hook never ran), oldest first."""
+    """Failed events with attempts left, and pending ones received before `stale_before`,
+    oldest first."""
     return list(
         StripeEvent.objects.filter(
             Q(status=StripeEvent.Status.FAILED, attempts__lt=max_attempts)
@@ -128,6 +97,16 @@ def events_to_retry(*, max_attempts: int, stale_before: datetime) -> list[str]:
         )
         .order_by("created", "received_at")
         .values_list("pk", flat=True)
+    )
+
+
+def stale_pending(*, before: datetime, limit: int = 1000) -> list[str]:
+    """Pending events received before `before`, whose task was lost (the web process died
+    between storing and sending it, or the broker restarted), oldest first."""
+    return list(
+        StripeEvent.objects.filter(status=StripeEvent.Status.PENDING, received_at__lt=before)
+        .order_by("created", "received_at")
+        .values_list("pk", flat=True)[:limit]
     )
 
 

@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 TASK_RETRIES = 4
 RETRY_SECONDS = 60
 # A pending event older than this lost its task (a broker restart, a process killed between
-# commit and send): the sweep applies it.
-STALE_PENDING = timedelta(minutes=10)
+# storing and sending): the minute's sweep applies it.
+STALE_PENDING = timedelta(minutes=1)
 
 
 # No result kept: the event row holds the outcome, and a result write per event slowed the
@@ -38,6 +38,26 @@ def process_event(self: Any, event_id: str) -> str | None:
     if failed and attempts < settings.BILLING_EVENT_MAX_ATTEMPTS and self.request.retries < TASK_RETRIES:
         raise self.retry(countdown=RETRY_SECONDS * 2**self.request.retries)
     return status
+
+
+@app.task(name="billing.process_events", acks_late=True, ignore_result=True)
+def process_events(event_ids: list[str]) -> None:
+    """Apply stored Stripe events in the order given (billing.webhook_asgi sends those that came
+    together in one task). An event that fails goes on alone, with `process_event`'s retries."""
+    with schema_context("public"):
+        for event_id in event_ids:
+            if events.process_event(event_id) == StripeEvent.Status.FAILED:
+                process_event.apply_async((event_id,), countdown=RETRY_SECONDS)
+
+
+@app.task(name="billing.sweep_pending_events", acks_late=True, ignore_result=True)
+def sweep_pending_events() -> None:
+    """Beat, every minute: events stored but never sent to a worker are applied."""
+    with schema_context("public"):
+        lost = events.stale_pending(before=timezone.now() - STALE_PENDING)
+    if lost:
+        logger.warning("stripe events applied by the sweep (their task was lost): %d", len(lost))
+        process_events(lost)
 
 
 @app.task(name="billing.retry_failed_events", acks_late=True)

@@ -14,14 +14,16 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.ws_auth import WebSocketAuthMiddleware  # noqa: E402
+from billing.webhook_asgi import StripeWebhookApplication  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
 from tenants.asgi import TenantWebsocketMiddleware  # noqa: E402
 from tenants.tls import TlsAskApplication  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # The TLS front end's questions are answered before Django's handler (tenants.tls).
-        "http": TlsAskApplication(django_asgi_app),
+        # The TLS front end's questions and Stripe's webhooks are answered before Django's
+        # handler (tenants.tls, billing.webhook_asgi).
+        "http": TlsAskApplication(StripeWebhookApplication(django_asgi_app)),
         "websocket": TenantWebsocketMiddleware(WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -10,7 +10,7 @@ addresses. Every answer is logged (logger `tenants.tls`), so an operator sees wh
 asked for.
 
 Under daphne the question never enters Django's request handling: `TlsAskApplication` answers
-it at the ASGI level, on the event loop, over an asyncio connection of its own (`DomainIndex`).
+it at the ASGI level, on the event loop, over an asyncio connection of its own (config.asyncdb).
 Django's handler costs several thread hops per request (signals, the middleware chain), which
 made up nine tenths of an answer's time on a busy machine (bench/domains.py), and even one hop
 to a database thread and back doubled the slowest answers there. `TlsAskMiddleware` gives the
@@ -19,7 +19,6 @@ same answer to requests that do go through Django (the test client, any WSGI ser
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import logging
@@ -28,12 +27,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-import psycopg
 from django.conf import settings
-from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.api.errors import error_payload
+from config.asyncdb import LoopConnection, header, respond
 from tenants.domains.names import host_key
 from tenants.models import Domain
 
@@ -83,53 +81,21 @@ def answer(raw: str) -> Answer:
     return (400, error) if error else verdict(host, may_issue(host))
 
 
-class DomainIndex:
-    """The same lookup as `may_issue` on the event loop, over one asyncio connection of the
-    process's own: no hop to a database thread and back, which on a busy machine is where an
-    answer's time goes. Reconnects once when the connection has gone (a database restart)."""
-
-    def __init__(self) -> None:
-        self._connection: psycopg.AsyncConnection[Any] | None = None
-        self._lock = asyncio.Lock()
-        # The connection and the lock belong to the loop they were made on (daphne has one).
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        params = {
-            key: value
-            for key, value in connections["default"].get_connection_params().items()
-            if key not in ("cursor_factory", "context")
-        }
-        return await psycopg.AsyncConnection.connect(**params, autocommit=True)
-
-    async def may_issue(self, host: str) -> bool:
-        if host == settings.PLATFORM_DOMAIN.lower():
-            return False
-        loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            self._loop, self._connection, self._lock = loop, None, asyncio.Lock()
-        async with self._lock:
-            for attempt in range(2):
-                try:
-                    if self._connection is None or self._connection.closed:
-                        self._connection = await self._connect()
-                    cursor = await self._connection.execute(INDEX_QUERY, [host])
-                    return await cursor.fetchone() is not None
-                except psycopg.OperationalError:
-                    self._connection = None
-                    if attempt:
-                        raise
-        raise AssertionError("unreachable")
-
-
 # The unique index on Domain.domain answers it; the table lives in the public schema.
 INDEX_QUERY = f'SELECT 1 FROM public."{Domain._meta.db_table}" WHERE domain = %s'  # noqa: S608  # nosec B608
-index = DomainIndex()
+index = LoopConnection()
+
+
+async def may_issue_async(host: str) -> bool:
+    """`may_issue` on the event loop (config.asyncdb): no hop to a database thread and back."""
+    if host == settings.PLATFORM_DOMAIN.lower():
+        return False
+    return await index.fetchone(INDEX_QUERY, [host]) is not None
 
 
 async def answer_async(raw: str) -> Answer:
     host, error = question(raw)
-    return (400, error) if error else verdict(host, await index.may_issue(host))
+    return (400, error) if error else verdict(host, await may_issue_async(host))
 
 
 def ask(request: HttpRequest) -> HttpResponse:
@@ -156,7 +122,7 @@ class TlsAskApplication:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or not is_platform_host(host_key(_host(scope))):
+        if scope["type"] != "http" or scope["path"] != PATH or not is_platform_host(host_key(header(scope, b"host"))):
             await self.inner(scope, receive, send)
             return
         status: int
@@ -166,16 +132,4 @@ class TlsAskApplication:
         else:
             values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("domain", [""])
             status, error = await answer_async(values[0])
-        body = json.dumps(error).encode() if error else b""
-        headers = [(b"content-length", str(len(body)).encode())]
-        if error:
-            headers.append((b"content-type", b"application/json"))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-
-def _host(scope: dict[str, Any]) -> str:
-    for key, value in scope.get("headers", []):
-        if key == b"host":
-            return str(value.decode("latin-1"))
-    return ""
+        await respond(send, status, json.dumps(error).encode() if error else b"", json=bool(error))

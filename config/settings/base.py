@@ -378,6 +378,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "resume-stalled-documents": {"task": "documents.resume_stalled", "schedule": 60},
     # Custom domains due for a check (pending with backoff, daily re-checks, failing ones).
     "check-due-domains": {"task": "tenants.check_due_domains", "schedule": 60},
+    # Stripe events stored whose task was lost (a web process killed between storing and sending).
+    "billing-sweep-pending-events": {"task": "billing.sweep_pending_events", "schedule": 60},
     # Stripe events that failed (attempts left) or whose task was lost, applied again.
     "billing-retry-failed-events": {"task": "billing.retry_failed_events", "schedule": crontab(hour=3, minute=15)},
     # Complimentary plans past their end date go back to the default plan.

@@ -25,7 +25,7 @@ from billing.actions import do_end_expired_comps
 from billing.entitlements import entitled
 from billing.models import Entitlement, Invoice, Plan, StripeEvent
 from billing.selectors import default_plan
-from billing.tasks import retry_failed_events
+from billing.tasks import retry_failed_events, sweep_pending_events
 from config import limits
 from config.limits import ReadOnlyWorkspace
 from tenants.urls_helpers import tenant_url
@@ -512,6 +512,33 @@ def test_the_sweep_takes_lost_pending_events_and_respects_max_attempts(
         statuses = dict(StripeEvent.objects.filter(pk__in=[lost["id"], exhausted["id"]]).values_list("id", "status"))
     assert statuses == {lost["id"]: "processed", exhausted["id"]: "failed"}
     assert acme.entitlement().status == Status.ACTIVE
+
+
+def test_the_minute_sweep_applies_events_whose_task_was_lost_and_leaves_fresh_and_failed_ones(
+    stripe: Stripe, payers: tuple[Payer, Payer]
+) -> None:
+    # given: an event stored two minutes ago whose task never came, one just stored (its task is
+    # on its way), and a failed one (the nightly retry's)
+    acme, _ = payers
+    lost, fresh, failed = (sub_event(acme, "updated", "active", T0 + n, sub_id=f"sub_{n}") for n in range(3))
+    with stripe.capture(execute=False):
+        for payload in (lost, fresh, failed):
+            assert post_event(stripe.http, stripe.endpoint, payload).status_code == 200
+    with schema_context("public"):
+        StripeEvent.objects.filter(pk__in=[lost["id"], failed["id"]]).update(
+            received_at=timezone.now() - timedelta(minutes=2)
+        )
+        StripeEvent.objects.filter(pk=failed["id"]).update(status=StripeEvent.Status.FAILED, attempts=1)
+
+    # when
+    sweep_pending_events()
+
+    # then: only the lost one was applied
+    with schema_context("public"):
+        statuses = dict(
+            StripeEvent.objects.filter(pk__in=[e["id"] for e in (lost, fresh, failed)]).values_list("id", "status")
+        )
+    assert statuses == {lost["id"]: "processed", fresh["id"]: "pending", failed["id"]: "failed"}
 
 
 def test_events_of_other_kinds_are_processed_and_change_nothing(stripe: Stripe, payers: tuple[Payer, Payer]) -> None:

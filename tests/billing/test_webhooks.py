@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from djstripe.models import WebhookEndpoint
 
+from billing.intake import MAX_BODY_BYTES
 from billing.models import StripeEvent
-from billing.webhooks import MAX_BODY_BYTES
 from tests.billing.stripe_payloads import epoch, event, invoice, now, post_event, signed, webhook_path
 from tests.billing.webhook_fixtures import Payer, make_endpoint, payers, webhook_endpoint  # noqa: F401
 
