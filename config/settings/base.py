@@ -75,6 +75,10 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # running every migration per tenant costs over a minute with dj-stripe installed.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# `SET search_path` once after each schema switch, not before every query: the switch, a
+# rollback and a closed connection make the next cursor set it again (django-tenants tracks
+# them). Every query of a message's send paid a second round trip before (bench/billing.py).
+TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 
