@@ -152,18 +152,6 @@ class EntitlementAdmin(admin.ModelAdmin[Entitlement]):
     ]
     list_select_related = ["client", "plan"]
     ordering = ["client__name"]
-    sortable_by = [
-        "client",
-        "plan",
-        "status",
-        "interval",
-        "quantity",
-        "mrr",
-        "next_invoice",
-        "past_due_since",
-        "is_comped",
-        "comped_until",
-    ]
     readonly_fields = [
         "client",
         "status",

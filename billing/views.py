@@ -87,35 +87,29 @@ def checkout_state(request: HttpRequest, overview: Overview) -> str:
     return "done" if arrived else "waiting"
 
 
-@require_POST
-@owner_only
-def start_checkout(request: HttpRequest, tenant: Client) -> HttpResponse:
-    """The plan buttons without JavaScript: straight on to Stripe Checkout."""
+def _to_stripe(request: HttpRequest, make_url: Callable[[], str]) -> HttpResponse:
+    """Off to the Stripe page `make_url` makes, or back to the billing page saying why not."""
     try:
-        url = checkout_url(
-            client=tenant, plan_code=request.POST.get("plan", ""), interval=request.POST.get("interval", "")
-        )
+        return redirect(make_url())
     except BillingRefused as exc:
         messages.error(request, exc.message)
     except stripe.StripeError:
         messages.error(request, NO_ANSWER)
-    else:
-        return redirect(url)
     return redirect("billing:settings")
+
+
+@require_POST
+@owner_only
+def start_checkout(request: HttpRequest, tenant: Client) -> HttpResponse:
+    """The plan buttons without JavaScript: straight on to Stripe Checkout."""
+    plan, interval = request.POST.get("plan", ""), request.POST.get("interval", "")
+    return _to_stripe(request, lambda: checkout_url(client=tenant, plan_code=plan, interval=interval))
 
 
 @require_POST
 @owner_only
 def open_portal(request: HttpRequest, tenant: Client) -> HttpResponse:
-    try:
-        url = portal_url(client=tenant)
-    except BillingRefused as exc:
-        messages.error(request, exc.message)
-    except stripe.StripeError:
-        messages.error(request, NO_ANSWER)
-    else:
-        return redirect(url)
-    return redirect("billing:settings")
+    return _to_stripe(request, lambda: portal_url(client=tenant))
 
 
 @require_GET

@@ -105,6 +105,15 @@ def on_own_connection(work: Callable[[], T]) -> T:
 
 
 @pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    """A media folder for this test only (FileSystemStorage follows MEDIA_ROOT when it changes)."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    return root
+
+
+@pytest.fixture
 def domains_allowed(
     tenant_a: TenantInfo, tenant_b: TenantInfo, django_db_blocker: pytest.FixtureRequest
 ) -> Iterator[None]:

@@ -33,14 +33,6 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
-@pytest.fixture
 def ann(tenant_a: TenantInfo, db: None, media: Path) -> Person:
     return person(tenant_a)
 

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.test import Client as HttpClient
 from django_tenants.utils import schema_context
 
@@ -89,14 +88,6 @@ def test_signup_page_says_the_workspace_is_full_or_read_only(tenant_a: TenantInf
     assert posted.status_code == 402
     assert "read-only" in closed
     assert 'name="email"' in fits
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
 
 
 def test_documents_page_shows_the_plans_upload_size_and_turns_off_when_storage_is_full(

@@ -28,14 +28,6 @@ from tests.tenants.domain_helpers import unique_domain
 
 
 @pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
-@pytest.fixture
 def world(tenant_a: TenantInfo, db: None, media: Path) -> dict[str, Any]:
     """An owner and a member of acme, a room with a message, a reaction, a document, a
     pending invitation and a deactivated person: something for every write to touch."""

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.db.models import Sum
 from django_tenants.utils import schema_context
 
@@ -21,14 +20,6 @@ from tests.billing.limits_fixtures import invitation_token, usage, usage_of
 from tests.chat.api_fixtures import make_room, person, unique
 from tests.conftest import TenantInfo
 from tests.documents.test_upload_api import upload
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
 
 
 def stored_bytes(tenant: TenantInfo) -> int:

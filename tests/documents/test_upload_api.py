@@ -82,15 +82,6 @@ def files_under(root: Path) -> list[str]:
 
 
 @pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    """A media folder for this test only (FileSystemStorage follows MEDIA_ROOT when it changes)."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
-@pytest.fixture
 def ann(tenant_a: TenantInfo, db: None) -> Person:
     return person(tenant_a)
 
