@@ -207,3 +207,14 @@ def do_recount_usage(*, client: Client) -> Usage:
         usage.seats, usage.storage_bytes = seats, stored
         usage.save(update_fields=["seats", "storage_bytes"])
     return usage
+
+
+def do_continue_on_free(*, client: Client) -> Entitlement:
+    """The workspace's ended subscription gives way to the default plan, free and writable.
+    The caller checked that it may (billing.checkout.continue_on_free)."""
+    with transaction.atomic():
+        entitlement = Entitlement.objects.select_for_update().get(client=client)
+        back_to_default_plan(entitlement)
+        entitlement.save()
+        forget(client.pk)
+    return entitlement

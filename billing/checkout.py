@@ -10,8 +10,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from billing import stripe_api
+from billing.entitlements import human_bytes, plan_limits
 from billing.models import Entitlement, Plan
-from billing.selectors import billing_overview, public_plan
+from billing.selectors import billing_overview, default_plan, public_plan
 from tenants.models import Client
 from tenants.urls_helpers import tenant_url
 
@@ -68,3 +69,39 @@ def portal_url(*, client: Client) -> str:
     if not billing_overview(client).has_customer:
         raise BillingRefused("The workspace has no payment details yet: choose a plan first.", code="no_customer")
     return stripe_api.portal_url(client=client, return_url=tenant_url(client, BILLING_PATH))
+
+
+def continue_on_free(*, client: Client) -> Plan:
+    """A workspace whose subscription ended goes on with the free plan, writable again, when
+    what it holds fits that plan; else BillingRefused naming what to reduce first."""
+    from billing.actions import do_continue_on_free
+
+    overview = billing_overview(client)
+    if overview.status != Entitlement.Status.CANCELED:
+        raise BillingRefused(
+            "Only a workspace whose subscription has ended can go back to the free plan here; "
+            "cancel the subscription in the payment portal.",
+            code="not_canceled",
+            status=409,
+        )
+    free = default_plan()
+    limits = plan_limits(free)
+    over = []
+    for key, shown in (
+        ("seats", "{:,} people"),
+        ("storage_bytes", "{} of storage"),
+        ("custom_domains", "{:,} domains"),
+    ):
+        limit, used = limits[key], overview.usage[key]
+        if limit is not None and used > limit:
+            size = human_bytes if key == "storage_bytes" else (lambda n: n)
+            over.append(f"{shown.format(size(used))}, where it allows {shown.format(size(limit))}")
+    if over:
+        raise BillingRefused(
+            f"The workspace holds more than {free.name} allows: {'; '.join(over)}. "
+            "Deactivate people, delete documents or remove domains first, or choose a paid plan.",
+            code="over_free_limits",
+            status=409,
+        )
+    do_continue_on_free(client=client)
+    return free

@@ -109,7 +109,7 @@ def status_sentence(overview: Overview) -> str:
     if status == Status.CANCELED:
         return (
             "The subscription has ended, so the workspace is read-only: people can read, search and download, "
-            "but not write. Choose a plan to open it again."
+            "but not write. Choose a plan, or continue on the free plan, to open it again."
         )
     if status == Status.UNPAID:
         return (

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.billing_page, name="settings"),
     path("checkout/", views.start_checkout, name="checkout"),
     path("portal/", views.open_portal, name="portal"),
+    path("free/", views.go_free, name="free"),
 ]

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from billing.access import require_billing_owner
-from billing.checkout import SUBSCRIBED, BillingRefused, checkout_url, portal_url
+from billing.checkout import SUBSCRIBED, BillingRefused, checkout_url, continue_on_free, portal_url
 from billing.models import Entitlement
 from billing.presentation import day, meters, money, plan_cards, status_sentence
 from billing.selectors import (
@@ -110,6 +110,18 @@ def start_checkout(request: HttpRequest, tenant: Client) -> HttpResponse:
 @owner_only
 def open_portal(request: HttpRequest, tenant: Client) -> HttpResponse:
     return _to_stripe(request, lambda: portal_url(client=tenant))
+
+
+@require_POST
+@owner_only
+def go_free(request: HttpRequest, tenant: Client) -> HttpResponse:
+    try:
+        plan = continue_on_free(client=tenant)
+    except BillingRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The workspace is on {plan.name} now, and open for writing again.")
+    return redirect("billing:settings")
 
 
 @require_GET

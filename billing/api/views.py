@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from billing.access import require_billing_owner
 from billing.api import serializers as s
-from billing.checkout import BillingRefused, checkout_url, portal_url
+from billing.checkout import BillingRefused, checkout_url, continue_on_free, portal_url
 from billing.selectors import billing_overview, invoice_payload, invoices_page, overview_payload, public_plans
 from config.api.common import BAD_INPUT, person, valid
 from config.api.errors import Refused
@@ -100,6 +100,25 @@ class PortalView(APIView):
     def post(self, request: Request) -> Response:
         tenant = owner_tenant(request)
         return Response({"url": refusals_as_api_errors(lambda: portal_url(client=tenant))})
+
+
+class FreePlanView(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.BillingSerializer,
+            403: FORBIDDEN,
+            409: OpenApiResponse(description="`not_canceled`, or `over_free_limits` naming what to reduce"),
+        },
+        operation_id="billing_free_create",
+        summary="Go on with the free plan once the subscription has ended (owners)",
+        description="A canceled workspace is read-only; this makes it writable again on the free plan, "
+        "when its people, storage and domains fit that plan.",
+    )
+    def post(self, request: Request) -> Response:
+        tenant = owner_tenant(request)
+        refusals_as_api_errors(lambda: continue_on_free(client=tenant))
+        return Response(overview_payload(billing_overview(tenant), public_plans()))
 
 
 class InvoicesView(APIView):

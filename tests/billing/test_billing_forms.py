@@ -12,10 +12,14 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.test import Client as HttpClient
 
+from billing.entitlements import entitled
 from billing.models import Entitlement
+from config import limits
+from config.limits import ReadOnlyWorkspace
 from tests.accounts.test_people import make_user
-from tests.accounts.test_people_api import as_role
+from tests.accounts.test_people_api import as_role, assert_error
 from tests.billing.helpers import on_plan
+from tests.billing.limits_fixtures import usage
 from tests.conftest import TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +84,43 @@ def test_only_owners_reach_the_buttons(tenant_a: TenantInfo) -> None:
     for path in ("/settings/billing/", "/settings/billing/checkout/", "/settings/billing/portal/"):
         method = browser.get if path == "/settings/billing/" else browser.post
         assert method(path).status_code == 403, path
+
+
+def test_a_canceled_workspace_continues_on_free_and_can_write_again(tenant_a: TenantInfo, tenant_b: TenantInfo) -> None:
+    # given: Acme's subscription ended (read-only), Globex pays
+    api = as_role(tenant_a, "owner")
+    with on_plan(tenant_a.client, Status.CANCELED, "team"), on_plan(tenant_b.client, Status.ACTIVE, "team"):
+        assert not can_write(tenant_a)
+
+        # when
+        response = api.call("post", "/api/billing/free/")
+
+        # then: Acme is free and writable; Globex is as it was
+        assert response.status_code == 200, response.content
+        assert (response.json()["plan"]["code"], response.json()["status"]) == ("free", "free")
+        assert can_write(tenant_a)
+        assert entitled(tenant_b.client).status == Status.ACTIVE and entitled(tenant_b.client).plan_code == "team"
+
+
+def test_continuing_on_free_is_refused_while_subscribed_or_over_its_limits(
+    owner: HttpClient, tenant_a: TenantInfo
+) -> None:
+    api = as_role(tenant_a, "owner")
+    with on_plan(tenant_a.client, Status.ACTIVE, "team"):
+        assert_error(api.call("post", "/api/billing/free/"), 409, "not_canceled")
+    with on_plan(tenant_a.client, Status.CANCELED, "team"), usage(tenant_a.client, seats=40):
+        body = assert_error(api.call("post", "/api/billing/free/"), 409, "over_free_limits")
+        page = owner.post("/settings/billing/free/", follow=True)
+        still = entitled(tenant_a.client).status
+
+    assert "40 people" in body["detail"]
+    assert any("40 people" in message for message in said(page))
+    assert still == Status.CANCELED
+
+
+def can_write(tenant: TenantInfo) -> bool:
+    try:
+        limits.check_writable(tenant.client)
+    except ReadOnlyWorkspace:
+        return False
+    return True

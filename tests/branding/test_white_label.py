@@ -57,7 +57,7 @@ VISITED = {
 # Not pages: files, feeds, the API, form targets that only redirect.
 NOT_PAGES = re.compile(
     r"^(api:|favicon|manifest|brand-(asset|letter-icon|preview)|accounts:(sign-out-elsewhere|invite)$"
-    r"|domains:platform-primary$|billing:(checkout|portal)$)"
+    r"|domains:platform-primary$|billing:(checkout|portal|free)$)"
 )
 
 
