@@ -137,13 +137,13 @@ def features(plan: Plan) -> list[str]:
             return f"Unlimited {many}"
         return f"{value:,} {one if value == 1 else many}"
 
-    def size(value_mb: int | None, what: str) -> str:
-        return f"Unlimited {what}" if value_mb is None else f"{human_bytes(value_mb * 1024 * 1024)} {what}"
+    def storage(value_mb: int | None) -> str:
+        return "Unlimited storage" if value_mb is None else f"{human_bytes(value_mb * 1024 * 1024)} of storage"
 
     api = plan.api_requests_per_minute
     return [
         count(plan.max_users, "seat", "seats"),
-        size(plan.max_storage_mb, "of storage"),
+        storage(plan.max_storage_mb),
         f"Files up to {human_bytes(plan.max_upload_mb * 1024 * 1024)}",
         count(plan.max_pages_per_month, "document page a month", "document pages a month"),
         count(plan.max_custom_domains, "custom domain", "custom domains")
