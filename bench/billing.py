@@ -60,7 +60,6 @@ import hmac
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -82,8 +81,8 @@ from bench.provision import (  # noqa: E402
     now,
     percentile,
     prepare_database,
-    stop_process,
 )
+from bench.webserver import WebServer, production_env  # noqa: E402
 from bench.ws_fanout import (  # noqa: E402
     CLIENT_ID,
     ERROR,
@@ -92,18 +91,20 @@ from bench.ws_fanout import (  # noqa: E402
     SUBSCRIBED,
     Client,
     Step,
+    Target,
+    connect,
     cpu_seconds,
+    ensure_room_users,
     forget_old_servers,
-    free_port,
     handshake,
+    mint_access_tokens,
     pin,
     pin_server,
+    user_email,
 )
 
-PYTHON = sys.executable
 DB_SUFFIX = "_bench_billing"
 SLUG = "bench-billing"
-ROOM_NAME = "general"
 # PubSub channels are shared by the whole Redis server and group names carry the tenant id: an id
 # of its own keeps this benchmark's events away from other benchmarks' and tests' processes.
 TENANT_ID_FLOOR = 975_000
@@ -137,17 +138,6 @@ def setup_django(url: str, queue: str) -> None:
     django.setup()
 
 
-@dataclass(frozen=True)
-class Target:
-    host: str
-    tenant_id: int
-    room: int
-
-
-def user_email(role: str, index: int) -> str:
-    return f"{role}{index:03d}@{SLUG}.bench.test"
-
-
 def ensure_plan(tenant_id: int) -> None:
     """The tenant on a paid plan with unlimited seats, active: what a busy workspace has. Set
     again before every measurement, in case a webhook of an earlier run was applied."""
@@ -177,48 +167,18 @@ def now_utc() -> Any:
 def ensure_target(senders: int, listeners: int) -> Target:
     """The tenant, its sender and listener users, all members of its `general` room."""
     from django.conf import settings
-    from django_tenants.utils import schema_context
-
-    from accounts.actions.users import do_create_user
-    from accounts.models import User
-    from chat.models import Room
-    from tenants.db import use_public_schema
 
     client = bench_tenant(SLUG, name="Bench Billing", owner_email=f"owner@{SLUG}.bench.test", id_floor=TENANT_ID_FLOOR)
     ensure_plan(client.pk)
-    with schema_context(client.schema_name):
-        wanted = [user_email("s", i) for i in range(senders)] + [user_email("l", i) for i in range(listeners)]
-        present = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
-        missing = [email for email in wanted if email not in present]
-        if missing:
-            print(f"==> Creating {len(missing)} users ...", flush=True)
-        for email in missing:
-            do_create_user(email=email, password=None, name=email.split("@")[0])  # joins `general`
-        room = Room.objects.get(name=ROOM_NAME)
-    use_public_schema()
-    return Target(host=f"{SLUG}.{settings.PLATFORM_DOMAIN}", tenant_id=client.pk, room=room.pk)
+    wanted = [user_email("s", i, SLUG) for i in range(senders)] + [user_email("l", i, SLUG) for i in range(listeners)]
+    room = ensure_room_users(client, wanted)
+    return Target(host=f"{SLUG}.{settings.PLATFORM_DOMAIN}", tenant_id=client.pk, room=room)
 
 
 def mint(senders: int, listeners: int) -> tuple[list[str], list[str]]:
     """Fresh access tokens (they live five minutes) for the senders and the listeners."""
-    from django_tenants.utils import schema_context
-
-    from accounts.models import User
-    from accounts.tokens import mint_tokens
-    from tenants.db import use_public_schema
-    from tenants.models import Client as Tenant
-
-    use_public_schema()
-    client = Tenant.objects.get(slug=SLUG)
-    with schema_context(client.schema_name):
-        users = {user.email: user for user in User.objects.filter(email__endswith=f"@{SLUG}.bench.test")}
-
-        def tokens(role: str, count: int) -> list[str]:
-            return [str(mint_tokens(users[user_email(role, i)], client).access_token) for i in range(count)]
-
-        result = tokens("s", senders), tokens("l", listeners)
-    use_public_schema()
-    return result
+    sender_tokens, listener_tokens = mint_access_tokens(SLUG, [("s", senders), ("l", listeners)])
+    return sender_tokens, listener_tokens
 
 
 def messages_counted(tenant_id: int) -> int:
@@ -233,63 +193,12 @@ def messages_counted(tenant_id: int) -> int:
 # ----------------------------------------------------------------------------------------------
 # The servers
 # ----------------------------------------------------------------------------------------------
-class Server:
-    """The Procfile's `web` command (`daphne -b ... -p ... --proxy-headers config.asgi:application`)
-    on a free loopback port, production settings, pinned to CPU 0."""
-
-    def __init__(self, name: str, extra_env: dict[str, str]) -> None:
-        self.name = name
-        self.port = free_port()
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        self.log_path = RESULTS_DIR / f"billing-{name}.log"
-        command = [
-            PYTHON,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "--proxy-headers",
-            "config.asgi:application",
-        ]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": SECRET_KEY,
-            "DJANGO_DEBUG": "false",
-            "PYTHONUNBUFFERED": "1",
-            **extra_env,
-        }
-        self.log = self.log_path.open("ab")
-        self.log.write(
-            f"\n==> {now()} {' '.join(command)} ({' '.join(f'{k}={v}' for k, v in extra_env.items())})\n".encode()
-        )
-        self.log.flush()
-        self.process = subprocess.Popen(  # a fixed command
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=pin_server
-        )
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        import socket
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
-                    conn.sendall(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
-                    if b" 200 " in conn.recv(64).split(b"\r\n", 1)[0]:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"daphne did not start within {timeout:.0f}s; see {self.log_path}")
-
-    def stop(self) -> None:
-        stop_process(self.process)
-        self.log.close()
+def start_server(name: str, extra_env: dict[str, str]) -> WebServer:
+    """The Procfile's `web` command with the production settings and `extra_env`, pinned to CPU 0."""
+    note = f" ({' '.join(f'{k}={v}' for k, v in extra_env.items())})"
+    return WebServer(
+        RESULTS_DIR / f"billing-{name}.log", production_env(SECRET_KEY, extra_env), note=note, preexec_fn=pin_server
+    )
 
 
 def chat_env(enforce: bool) -> dict[str, str]:
@@ -404,30 +313,6 @@ class LoopClient(Client):
             super().on_text(data, start, end, now)
 
 
-async def connect(loop_step: Loop, port: int, request: bytes, semaphore: asyncio.Semaphore) -> LoopClient | None:
-    loop = asyncio.get_running_loop()
-    subscribe = json.dumps({"type": "subscribe", "room": loop_step.room})
-    for attempt in range(5):
-        client: LoopClient | None = None
-        async with semaphore:
-            try:
-                _, made = await asyncio.wait_for(
-                    loop.create_connection(lambda: LoopClient(loop_step, request), "127.0.0.1", port), 30
-                )
-                client = made
-                await asyncio.wait_for(made.ready, 60)
-                made.send(subscribe)
-                await asyncio.wait_for(made.subscribed, 60)
-                return made
-            except (OSError, TimeoutError) as exc:
-                if client is not None:
-                    client.close()
-                if attempt == 4:
-                    loop_step.errors[f"connect: {str(exc)[:60] or type(exc).__name__}"] += 1
-        await asyncio.sleep(0.2 * (attempt + 1))
-    return None
-
-
 async def run_loop(
     result: SendResult,
     port: int,
@@ -445,9 +330,15 @@ async def run_loop(
         handshake(target.host, port, listener_tokens[i % len(listener_tokens)])
         for i in range(result.clients - len(senders_tokens))
     ]
-    senders = [await connect(step, port, request, semaphore) for request in requests[: len(senders_tokens)]]
+    senders = [
+        await connect(step, port, request, step.room, semaphore, client_class=LoopClient)
+        for request in requests[: len(senders_tokens)]
+    ]
     rest = await asyncio.gather(
-        *(connect(step, port, request, semaphore) for request in requests[len(senders_tokens) :])
+        *(
+            connect(step, port, request, step.room, semaphore, client_class=LoopClient)
+            for request in requests[len(senders_tokens) :]
+        )
     )
     connected = [client for client in (*senders, *rest) if client is not None]
     result.connected = len(connected)
@@ -511,7 +402,7 @@ def measure_send(
     forget_old_servers(target.tenant_id)
     before = messages_counted(target.tenant_id)
     result = SendResult(limits="on" if enforce else "off", run=run, clients=clients)
-    server = Server(f"limits-{result.limits}", chat_env(enforce))
+    server = start_server(f"limits-{result.limits}", chat_env(enforce))
     try:
         server.wait_ready()
         asyncio.run(run_loop(result, server.port, server.process.pid, target, tokens, warm_up, duration))
@@ -788,7 +679,7 @@ def measure_webhook(
     extra = {"BILLING_ENFORCE_LIMITS": "true"}
     if pool_size is not None:
         extra["DB_POOL_MAX_SIZE"] = str(pool_size)
-    server = Server("webhook", extra)
+    server = start_server("webhook", extra)
     results = []
     try:
         server.wait_ready()
@@ -889,7 +780,7 @@ def profile_send(target: Target, messages: int) -> dict[str, Any]:
             events.encode({"type": "message.new", "message": message_payload(result.message)})
 
     with schema_context(tenant.schema_name):
-        user = User.objects.get(email=user_email("s", 0))
+        user = User.objects.get(email=user_email("s", 0, SLUG))
         for _ in range(50):
             send_one(user)
         block = 50

@@ -39,7 +39,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -59,15 +58,13 @@ from bench.provision import (  # noqa: E402
     percentile,
     prepare_database,
     setup_django,
-    stop_process,
 )
-from bench.ws_fanout import free_port  # noqa: E402
+from bench.webserver import WebServer, production_env  # noqa: E402
 
 DB_SUFFIX = "_bench_domains"
 SLUG = "bench-domains"
 # Every name the benchmark writes ends so; the clean-up removes exactly these.
 SUFFIX = ".bench-domains.example"
-PYTHON = sys.executable
 TARGET_P99_MS = 5.0
 TARGET_RATIO = 1.5
 MISS_SHARE = 0.1
@@ -139,53 +136,19 @@ def remove_bench_domains() -> None:
 # ----------------------------------------------------------------------------------------------
 # The server and the client
 # ----------------------------------------------------------------------------------------------
-class Daphne:
-    """The Procfile's `web` command on a free loopback port, production settings."""
+class Daphne(WebServer):
+    """The Procfile's `web` command on a free loopback port, production settings; ready once
+    the ask endpoint answers."""
 
     def __init__(self, results_dir: Path) -> None:
-        self.port = free_port()
-        results_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = results_dir / "domains-daphne.log"
-        command = [
-            PYTHON,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "--proxy-headers",
-            "config.asgi:application",
-        ]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": SECRET_KEY,
-            "DJANGO_DEBUG": "false",
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.log = self.log_path.open("ab")
-        self.log.write(f"\n==> {now()} {' '.join(command)}\n".encode())
-        self.log.flush()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        super().__init__(results_dir / "domains-daphne.log", production_env(SECRET_KEY))
 
-    def wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                status, _ = ask_once(http.client.HTTPConnection("127.0.0.1", self.port, timeout=2), "probe.example")
-                if status in (200, 404):
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"daphne did not start within {timeout:.0f}s; see {self.log_path}")
-
-    def stop(self) -> None:
-        stop_process(self.process)
-        self.log.close()
+    def answers(self) -> bool:
+        try:
+            status, _ = ask_once(http.client.HTTPConnection("127.0.0.1", self.port, timeout=2), "probe.example")
+        except OSError:
+            return False
+        return status in (200, 404)
 
 
 def ask_once(conn: http.client.HTTPConnection, host: str) -> tuple[int, float]:

@@ -82,7 +82,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -109,6 +108,7 @@ from bench.provision import (  # noqa: E402
     prepare_database,
     stop_process,
 )
+from bench.webserver import answers_healthz, wait_ready  # noqa: E402
 from bench.ws_fanout import Step, connect, free_port, handshake, server_env  # noqa: E402
 
 PYTHON = sys.executable
@@ -389,19 +389,7 @@ class Daphne:
         )
 
     def wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
-                    conn.sendall(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
-                    if b" 200 " in conn.recv(64).split(b"\r\n", 1)[0]:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"daphne did not start within {timeout:.0f}s; see {self.log_path}")
+        wait_ready(self.process, self.log_path, lambda: answers_healthz(self.port), timeout)
 
     def stop(self) -> None:
         stop_process(self.process)

@@ -387,8 +387,17 @@ def handshake(host: str, port: int, token: str | None) -> bytes:
 
 
 async def connect(
-    step: Step, port: int, request: bytes, room: int, semaphore: asyncio.Semaphore, attempts: int = 5
+    step: Step,
+    port: int,
+    request: bytes,
+    room: int,
+    semaphore: asyncio.Semaphore,
+    attempts: int = 5,
+    *,
+    client_class: type[Client] = Client,
 ) -> Client | None:
+    """A client of `client_class` connected and subscribed to `room`, or None after `attempts`
+    failed tries (the last failure is counted in `step.errors`)."""
     loop = asyncio.get_running_loop()
     subscribe = json.dumps({"type": "subscribe", "room": room})
     for attempt in range(attempts):
@@ -396,7 +405,7 @@ async def connect(
         async with semaphore:
             try:
                 _, made = await asyncio.wait_for(
-                    loop.create_connection(lambda: Client(step, request), "127.0.0.1", port), 30
+                    loop.create_connection(lambda: client_class(step, request), "127.0.0.1", port), 30
                 )
                 client = made
                 await asyncio.wait_for(made.ready, 60)
@@ -645,13 +654,13 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-def user_email(role: str, index: int) -> str:
-    return f"{role}{index:03d}@{SLUG}.bench.test"
+def user_email(role: str, index: int, slug: str = SLUG) -> str:
+    return f"{role}{index:03d}@{slug}.bench.test"
 
 
-def ensure_target(broadcasters: int, listeners: int) -> Target:
-    """The tenant, its broadcaster and listener users, all members of its `general` room."""
-    from django.conf import settings
+def ensure_room_users(client: Any, emails: list[str]) -> int:
+    """The users with `emails` in the tenant `client`, created where missing (a new user joins
+    its `general` room); returns that room's id. Leaves the connection on the public schema."""
     from django_tenants.utils import schema_context
 
     from accounts.actions.users import do_create_user
@@ -659,22 +668,31 @@ def ensure_target(broadcasters: int, listeners: int) -> Target:
     from chat.models import Room
     from tenants.db import use_public_schema
 
-    client = bench_tenant(SLUG, name="Fan-out", owner_email=f"owner@{SLUG}.bench.test", id_floor=TENANT_ID_FLOOR)
     with schema_context(client.schema_name):
-        wanted = [user_email("b", i) for i in range(broadcasters)] + [user_email("l", i) for i in range(listeners)]
-        present = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
-        missing = [email for email in wanted if email not in present]
+        present = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+        missing = [email for email in emails if email not in present]
         if missing:
             print(f"==> Creating {len(missing)} users ...", flush=True)
         for email in missing:
             do_create_user(email=email, password=None, name=email.split("@")[0])  # joins `general`
         room = Room.objects.get(name=ROOM_NAME)
     use_public_schema()
-    return Target(host=f"{SLUG}.{settings.PLATFORM_DOMAIN}", tenant_id=client.pk, room=room.pk)
+    return int(room.pk)
 
 
-def mint(broadcasters: int, listeners: int) -> Tokens:
-    """Fresh access tokens (they live five minutes) for every user of the benchmark."""
+def ensure_target(broadcasters: int, listeners: int) -> Target:
+    """The tenant, its broadcaster and listener users, all members of its `general` room."""
+    from django.conf import settings
+
+    client = bench_tenant(SLUG, name="Fan-out", owner_email=f"owner@{SLUG}.bench.test", id_floor=TENANT_ID_FLOOR)
+    wanted = [user_email("b", i) for i in range(broadcasters)] + [user_email("l", i) for i in range(listeners)]
+    room = ensure_room_users(client, wanted)
+    return Target(host=f"{SLUG}.{settings.PLATFORM_DOMAIN}", tenant_id=client.pk, room=room)
+
+
+def mint_access_tokens(slug: str, roles: Sequence[tuple[str, int]]) -> list[list[str]]:
+    """Fresh access tokens (they live five minutes) for the users `user_email(role, 0 ..
+    count - 1, slug)` of the tenant `slug`, a list per (role, count)."""
     from django_tenants.utils import schema_context
 
     from accounts.models import User
@@ -683,16 +701,21 @@ def mint(broadcasters: int, listeners: int) -> Tokens:
     from tenants.models import Client
 
     use_public_schema()
-    client = Client.objects.get(slug=SLUG)
+    client = Client.objects.get(slug=slug)
     with schema_context(client.schema_name):
-        users = {user.email: user for user in User.objects.filter(email__endswith=f"@{SLUG}.bench.test")}
-
-        def tokens(role: str, count: int) -> list[str]:
-            return [str(mint_tokens(users[user_email(role, i)], client).access_token) for i in range(count)]
-
-        result = Tokens(broadcasters=tokens("b", broadcasters), listeners=tokens("l", listeners))
+        users = {user.email: user for user in User.objects.filter(email__endswith=f"@{slug}.bench.test")}
+        result = [
+            [str(mint_tokens(users[user_email(role, i, slug)], client).access_token) for i in range(count)]
+            for role, count in roles
+        ]
     use_public_schema()
     return result
+
+
+def mint(broadcasters: int, listeners: int) -> Tokens:
+    """Fresh access tokens for every user of the benchmark."""
+    broadcaster_tokens, listener_tokens = mint_access_tokens(SLUG, [("b", broadcasters), ("l", listeners)])
+    return Tokens(broadcasters=broadcaster_tokens, listeners=listener_tokens)
 
 
 # ----------------------------------------------------------------------------------------------
