@@ -713,7 +713,8 @@ def drop_queue(queue: str) -> None:
     import redis
     from django.conf import settings
 
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    # The broker is the same Redis; its URL in kombu's spelling (redis+socket://) is not redis-py's.
+    client = redis.Redis.from_url(settings.REDIS_URL)
     try:
         keys = [key for key in client.scan_iter(match=f"*{queue}*", count=1000)]
         if keys:
