@@ -48,12 +48,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / ".data")))
 DATABASES = {"default": env.db_url_config(env("DATABASE_URL", default=services.embedded_database_url(DATA_DIR)))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-# A pool of connections per process (psycopg_pool). Under ASGI every HTTP request runs its
-# synchronous part in a thread of its own, so persistent connections (CONN_MAX_AGE) became one
-# per thread: a burst of webhooks took one daphne process from 1 to 96 connections, up to
-# PostgreSQL's limit, and the next requests failed (bench/billing.py). The pool reuses them and
-# caps the count; a request waits up to DB_POOL_TIMEOUT seconds for one. 0: no pool.
-DB_POOL_MAX_SIZE: int = env.int("DB_POOL_MAX_SIZE", default=16)
+# A pool of connections per process (psycopg_pool), off unless DB_POOL_MAX_SIZE is set. Under
+# ASGI every HTTP request runs its synchronous part in a thread of its own, so persistent
+# connections (CONN_MAX_AGE) are one per thread: a burst of requests through Django can take a
+# process up to PostgreSQL's limit (bench/billing.py saw 96). The pool caps that, but it hands
+# the WebSocket consumers' one database thread a connection per call, which cost the fan-out a
+# fifth of its deliveries per CPU-second (bench/ws_fanout.py). Stripe's webhooks and the TLS ask,
+# the bursty paths, are answered before Django on connections of their own (config.asyncdb).
+DB_POOL_MAX_SIZE: int = env.int("DB_POOL_MAX_SIZE", default=0)
 if DB_POOL_MAX_SIZE > 0:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

@@ -17,11 +17,8 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 EMAIL_ASYNC = env.bool("EMAIL_ASYNC", default=False)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
-# No pool unless DB_POOL_MAX_SIZE is set: connections close after each request, so a schema can
-# be cloned or the database dropped without waiting on idle sessions. (Not through os.environ:
-# servers that tests and benchmarks start inherit it and must keep the settings' own default.)
-if "DB_POOL_MAX_SIZE" not in os.environ:
-    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+# Connections close after each request, so a schema can be cloned or the database dropped
+# without waiting on idle sessions (a pool, when DB_POOL_MAX_SIZE sets one, keeps them open).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # A queue of their own, so a development worker on the same Redis never takes test tasks.
 CELERY_TASK_DEFAULT_QUEUE = "tests"
