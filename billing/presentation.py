@@ -54,9 +54,9 @@ def meters(overview: Overview) -> list[Meter]:
     shown = []
     for key in SHOWN_KEYS:
         used, limit = overview.usage[key], overview.limits[key]
+        # A limit of 0 is a feature the plan does not include (custom domains on Free): an empty
+        # bar that says so, not a full red one.
         percent = None if not limit else min(100, round(used * 100 / limit))
-        if limit == 0:
-            percent = 100
         level = "ok" if percent is None or percent < 80 else ("full" if used >= (limit or 0) else "high")
         shown.append(
             Meter(
@@ -65,7 +65,7 @@ def meters(overview: Overview) -> list[Meter]:
                 used=used,
                 limit=limit,
                 used_text=amount_of(key, used),
-                limit_text="no limit" if limit is None else amount_of(key, limit),
+                limit_text="no limit" if limit is None else amount_of(key, limit) if limit else "not in this plan",
                 percent=percent,
                 level=level,
             )
@@ -78,7 +78,9 @@ def status_sentence(overview: Overview) -> str:
     status = overview.status
     Status = Entitlement.Status
     if status == Status.FREE:
-        return f"The workspace is on the free {overview.plan.name} plan. Choose a paid plan below for more room."
+        return (
+            f"The workspace is on the {overview.plan.name} plan, at no charge. Choose a paid plan below for more room."
+        )
     if status == Status.TRIALING:
         ends = day(overview.trial_ends_at)
         return (

@@ -41,17 +41,18 @@ function showMeters(data) {
     const key = item.dataset.meter;
     const used = data.usage[key];
     const limit = data.limits[key];
-    const percent = limit === null ? 0 : limit === 0 ? 100 : Math.min(100, Math.round((used * 100) / limit));
+    // A limit of 0 is a feature the plan does not include: an empty bar that says so.
+    const percent = !limit ? 0 : Math.min(100, Math.round((used * 100) / limit));
     const usedText = amount(key, used);
-    const limitText = limit === null ? "no limit" : amount(key, limit);
+    const limitText = limit === null ? "no limit" : limit === 0 ? "not in this plan" : amount(key, limit);
     item.querySelector("[data-used]").textContent = usedText;
     item.querySelector("[data-limit]").textContent = limitText;
-    item.querySelector("[data-sep]").textContent = limit === null ? " · " : " of ";
+    item.querySelector("[data-sep]").textContent = limit ? " of " : " · ";
     const track = item.querySelector("[role=meter]");
     track.setAttribute("aria-valuenow", String(percent));
     track.setAttribute("aria-valuetext", `${usedText} of ${limitText}`);
     item.querySelector(".meter-fill").style.width = `${percent}%`;
-    const level = limit === null || percent < 80 ? "ok" : used >= limit ? "full" : "high";
+    const level = !limit || percent < 80 ? "ok" : used >= limit ? "full" : "high";
     item.className = `meter meter--${level}`;
   }
 }

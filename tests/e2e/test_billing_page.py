@@ -17,7 +17,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 Status = Entitlement.Status
 
 SENTENCES: dict[str, str] = {
-    Status.FREE: "is on the free Free plan",
+    Status.FREE: "is on the Free plan, at no charge",
     Status.TRIALING: "The free trial of Team ends on",
     Status.ACTIVE: "The subscription renews on",
     Status.PAST_DUE: "The workspace stays open until",

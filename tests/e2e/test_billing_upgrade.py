@@ -238,7 +238,7 @@ def test_an_owner_upgrades_to_team_through_checkout_and_the_page_follows_the_web
     # given Acme's owner on the billing page, on the free plan
     sign_in(page, live_server, tenant_a)
     expect(page.locator("#plan-title")).to_have_text("Free")
-    expect(page.locator("#billing-sentence")).to_contain_text("is on the free Free plan")
+    expect(page.locator("#billing-sentence")).to_contain_text("is on the Free plan, at no charge")
     upgrade_button = page.locator(f"[data-plan-card={PLAN}] button.price-{INTERVAL}")
     expect(upgrade_button).to_have_text("Upgrade")
 
