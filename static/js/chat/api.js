@@ -1,5 +1,7 @@
 // The REST API over the session cookie; unsafe methods carry the CSRF token.
 
+export { qs } from "./payload.js";
+
 // Set once the page is being left (signing out posts a form): answers and socket closes that
 // arrive meanwhile must not send the browser somewhere else.
 let leaving = false;
@@ -115,12 +117,3 @@ export const get = (url, opts) => api("GET", url, undefined, opts);
 export const post = (url, body) => api("POST", url, body ?? {});
 export const patch = (url, body) => api("PATCH", url, body);
 export const del = (url, body) => api("DELETE", url, body);
-
-export function qs(params) {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
-  }
-  const text = search.toString();
-  return text ? `?${text}` : "";
-}

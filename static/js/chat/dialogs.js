@@ -178,10 +178,10 @@ export function quickSwitcher(app) {
     const q = input.value.trim().toLowerCase().replace(/^[#@]/, "");
     const rooms = app.sidebarOrder()
       .map((id) => app.rooms.get(id))
-      .filter((room) => !q || roomTitle(room).toLowerCase().includes(q))
+      .filter((room) => !q || roomTitle(room, me.id).toLowerCase().includes(q))
       .map((room) => ({ key: `room-${room.id}`, room }));
     const withDm = new Set(
-      [...app.rooms.values()].filter((r) => r.kind === "direct" && dmPeople(r).length === 1).map((r) => dmPeople(r)[0].id),
+      [...app.rooms.values()].filter((r) => r.kind === "direct" && dmPeople(r, me.id).length === 1).map((r) => dmPeople(r, me.id)[0].id),
     );
     // The last lookup's people stay while the next is on its way, as far as they still match.
     const persons = q
@@ -204,7 +204,7 @@ export function quickSwitcher(app) {
             "li",
             attrs,
             h("span", { class: "room-glyph", "aria-hidden": "true" }, room.kind === "direct" ? "@" : room.kind === "private" ? "🔒" : "#"),
-            h("span", {}, roomTitle(room)),
+            h("span", {}, roomTitle(room, me.id)),
             room.unread ? h("span", { class: "badge" }, String(room.unread)) : "",
           );
         }

@@ -1,5 +1,7 @@
 // Small helpers shared by the chat modules: DOM building, time formatting, safe snippets.
 
+export { results } from "./payload.js";
+
 /** Build an element: h("button", {class: "x", onclick}, "text", child). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -79,16 +81,6 @@ export function snippetNodes(html) {
   };
   walk(doc.body, out);
   return out;
-}
-
-/** The list inside an API answer, whether paginated ({results}) or a bare array. */
-export function results(data) {
-  if (Array.isArray(data)) return data;
-  if (data && Array.isArray(data.results)) return data.results;
-  for (const key of ["messages", "rooms", "people", "members", "users"]) {
-    if (data && Array.isArray(data[key])) return data[key];
-  }
-  return [];
 }
 
 export function initial(name) {
