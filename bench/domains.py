@@ -35,13 +35,12 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
-import os
 import random
 import statistics
 import sys
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,17 +48,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.provision import (  # noqa: E402
-    bench_database_url,
-    bench_tenant,
-    load_average,
-    machine_info,
-    now,
-    percentile,
-    prepare_database,
-    setup_django,
-)
-from bench.webserver import WebServer, production_env  # noqa: E402
+from bench.lib.database import open_bench_database, setup_django, source_database_url  # noqa: E402
+from bench.lib.machine import load_average, machine_info, machine_line, now  # noqa: E402
+from bench.lib.report import RESULTS_DIR, write_json  # noqa: E402
+from bench.lib.stats import percentile, verdict  # noqa: E402
+from bench.lib.tenant import bench_tenant  # noqa: E402
+from bench.lib.webserver import WebServer, production_env  # noqa: E402
 
 DB_SUFFIX = "_bench_domains"
 SLUG = "bench-domains"
@@ -68,7 +62,7 @@ SUFFIX = ".bench-domains.example"
 TARGET_P99_MS = 5.0
 TARGET_RATIO = 1.5
 MISS_SHARE = 0.1
-RESULTS_FILE = ROOT / "bench" / "results" / "domains.json"
+RESULTS_FILE = RESULTS_DIR / "domains.json"
 SECRET_KEY = "bench-domains-not-secret-but-long-enough-for-production-settings"
 
 
@@ -111,7 +105,7 @@ def fill_to(tenant: Any, count: int) -> float:
                         token=f"{i:032x}",
                         checked_at=moment,
                         verified_at=moment,
-                        next_check_at=moment + timezone.timedelta(days=1),
+                        next_check_at=moment + timedelta(days=1),
                     )
                     for i, name in enumerate(names)
                 ],
@@ -231,26 +225,12 @@ def tenant_for(slug: str, *, existing_only: bool) -> Any:
     return bench_tenant(slug, name="Bench Domains", owner_email=f"owner@{slug}.example.com", id_floor=970_000)
 
 
-def verdict(value: bool) -> str:
-    return "met" if value else "NOT met"
-
-
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
-    source_url = os.environ.get("DATABASE_URL")
-    if not source_url:
-        print("DATABASE_URL is not set; run through `make bench-domains`.", file=sys.stderr)
-        return 2
-    url = source_url if args.same_database else bench_database_url(source_url, DB_SUFFIX)
-    if not args.same_database:
-        prepare_database(url, fresh=False)
-    setup_django(url)
-    if not args.same_database:
-        from django.core.management import call_command
-
-        print("==> Migrating the benchmark database (public, template, tenants) ...", flush=True)
-        call_command("migrate_all", verbosity=0)
-    os.environ["DATABASE_URL"] = url  # the server's database
+    if args.same_database:
+        setup_django(source_database_url("bench-domains"))
+    else:
+        open_bench_database(DB_SUFFIX, "bench-domains")  # and DATABASE_URL names it, for the server
 
     tenant = tenant_for(args.tenant, existing_only=args.same_database)
     remove_bench_domains()
@@ -262,6 +242,7 @@ def main(argv: Sequence[str]) -> int:
     wrong = 0
     fill_seconds: dict[int, float] = {}
     load_start = load_average()
+    print(f"==> {machine_line(load_start)}", flush=True)
     server = Daphne(args.results.parent)
     try:
         server.wait_ready()
@@ -315,8 +296,7 @@ def main(argv: Sequence[str]) -> int:
     print(f"p99 < {TARGET_P99_MS:g} ms with {args.large} domains: {verdict(large['p99_ms'] < TARGET_P99_MS)}")
     print(f"ratio <= {TARGET_RATIO:g}: {verdict(ratio <= TARGET_RATIO)}")
     print(f"wrong answers: {wrong}")
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.results, report)
     print(f"results: {args.results}")
     return 1 if wrong else 0
 

@@ -38,12 +38,11 @@ Results are printed and written to bench/results/history.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,145 +50,29 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.provision import (  # noqa: E402
-    bench_database_url,
-    load_average,
-    machine_info,
-    now,
-    percentile,
-    prepare_database,
-    setup_django,
+from bench.history_fill import (  # noqa: E402
+    COMMON,
+    MEDIUM,
+    RARE,
+    build_search_index,
+    fill,
+    message_count,
+    tenant_and_room,
+    vacuum_analyze,
 )
+from bench.lib.database import open_bench_database  # noqa: E402
+from bench.lib.machine import load_average, machine_info, machine_line, now  # noqa: E402
+from bench.lib.report import RESULTS_DIR, write_json  # noqa: E402
+from bench.lib.stats import percentile, verdict  # noqa: E402
 
 DB_SUFFIX = "_bench_history"
-SLUG = "bench-history"
-ROOM_NAME = "history"
 PAGE = 50
-COMMON, MEDIUM, RARE = "project", "harbor", "zeppelin"
-COMMON_SHARE, MEDIUM_SHARE, RARE_COUNT = 0.70, 0.01, 10
-VOCABULARY = 4096
 TARGET_DEEP_RATIO = 1.5
 TARGET_RARE_P95_MS = 50.0
 TARGET_COMMON_RATIO = 3.0
-RESULTS_FILE = ROOT / "bench" / "results" / "history.json"
+RESULTS_FILE = RESULTS_DIR / "history.json"
 
 
-# ----------------------------------------------------------------------------------------------
-# The tenant and its messages
-# ----------------------------------------------------------------------------------------------
-def tenant_and_room() -> tuple[Any, Any, Any]:
-    """The benchmark's tenant (provisioned once), its owner and its big public room."""
-    from django.db import connection
-
-    from accounts.models import User
-    from chat.actions import do_create_room
-    from chat.models import Room
-    from tenants.actions import do_provision_workspace
-    from tenants.models import Client
-
-    connection.set_schema_to_public()
-    client = Client.objects.filter(slug=SLUG).first()
-    if client is None:
-        print("  provisioning the tenant ...", flush=True)
-        client = do_provision_workspace(
-            slug=SLUG, name="Bench history", owner_email=f"owner@{SLUG}.example.com", owner_password=None,
-            owner_name="Bench Owner",
-        ).client  # fmt: skip
-    connection.set_tenant(client)
-    owner = User.objects.get(email=f"owner@{SLUG}.example.com")
-    room = Room.objects.filter(name=ROOM_NAME).first()
-    if room is None:
-        room = do_create_room(tenant=client, name=ROOM_NAME, creator=owner)
-    return client, owner, room
-
-
-def message_count(room: Any) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM chat_message WHERE room_id = %s", [room.pk])
-        return int(cursor.fetchone()[0])
-
-
-def fill(room: Any, owner: Any, messages: int) -> float:
-    """Replace the room's messages with `messages` generated ones, in one INSERT ... SELECT.
-
-    The GIN index is dropped first and built once at the end (much faster than maintaining it row
-    by row); the generated `search_vector` column is computed by PostgreSQL on insert."""
-    from django.db import connection, transaction
-
-    started = time.perf_counter()
-    step = max(messages // RARE_COUNT, 1)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE chat_mention, chat_reaction, chat_messageedit, documents_messageattachment, chat_message"
-        )
-        cursor.execute("DROP INDEX IF EXISTS chat_message_search")
-        cursor.execute(
-            """
-            WITH syllables AS (
-                SELECT ARRAY['ka','lo','mi','nu','pe','ra','si','to','vu','ze','ba','do','fi','gu','ho','ja'] AS s
-            ), vocabulary AS (
-                SELECT array_agg(s[a] || s[b] || s[c] || 'n' ORDER BY a, b, c) AS words
-                FROM syllables, generate_series(1, 16) a, generate_series(1, 16) b, generate_series(1, 16) c
-            ), generated AS (
-                SELECT g,
-                       now() - (%(messages)s - g) * interval '2 seconds' AS at,
-                       concat_ws(' ',
-                           CASE WHEN random() < %(common)s THEN %(common_word)s ELSE words[1 + floor(random() * %(vocabulary)s)::int] END,
-                           CASE WHEN random() < %(medium)s THEN %(medium_word)s ELSE words[1 + floor(random() * %(vocabulary)s)::int] END,
-                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
-                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
-                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
-                           words[1 + floor(random() * %(vocabulary)s)::int], words[1 + floor(random() * %(vocabulary)s)::int],
-                           words[1 + floor(random() * %(vocabulary)s)::int],
-                           CASE WHEN g %% %(step)s = 0 THEN %(rare_word)s ELSE words[1 + floor(random() * %(vocabulary)s)::int] END
-                       ) AS body
-                FROM vocabulary, generate_series(1, %(messages)s) g
-            )
-            INSERT INTO chat_message (room_id, seq, author_id, body, html, reply_count, created_at, updated_at)
-            SELECT %(room)s, g, %(author)s, body, '<p>' || body || '</p>', 0, at, at FROM generated ORDER BY g
-            """,
-            {
-                "messages": messages,
-                "common": COMMON_SHARE,
-                "medium": MEDIUM_SHARE,
-                "common_word": COMMON,
-                "medium_word": MEDIUM,
-                "rare_word": RARE,
-                "vocabulary": VOCABULARY,
-                "step": step,
-                "room": room.pk,
-                "author": owner.pk,
-            },
-        )
-        cursor.execute("UPDATE chat_room SET last_seq = %s WHERE id = %s", [messages, room.pk])
-    # After the commit: the foreign keys' deferred checks must have run before an index build.
-    build_search_index()
-    vacuum_analyze()
-    return time.perf_counter() - started
-
-
-def build_search_index() -> None:
-    """The GIN index of the migrations, built in one pass (a no-op when it is there)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        cursor.execute("CREATE INDEX IF NOT EXISTS chat_message_search ON chat_message USING gin (search_vector)")
-        cursor.execute("RESET maintenance_work_mem")
-
-
-def vacuum_analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:  # autocommit: VACUUM cannot run in a transaction
-        cursor.execute("VACUUM ANALYZE chat_message")
-
-
-# ----------------------------------------------------------------------------------------------
-# Measurements
-# ----------------------------------------------------------------------------------------------
 def timed(call: Callable[[], Any]) -> float:
     started = time.perf_counter()
     call()
@@ -221,7 +104,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 
 
 def measure_interleaved(
-    cases: dict[str, Callable[[], Any]], samples: int, warmup: int = 3
+    cases: Mapping[str, Callable[[], Any]], samples: int, warmup: int = 3
 ) -> dict[str, dict[str, float]]:
     """Each case `samples` times, round-robin, so all see the same load; after a warm-up."""
     for call in cases.values():
@@ -271,30 +154,24 @@ def measure_search(owner: Any, samples: int, slow_samples: int) -> dict[str, Any
     from chat.search import NEWEST, RANK, search_messages
 
     words = {"rare": RARE, "medium": MEDIUM, "common": COMMON}
-    chosen = {}
+    chosen: dict[str, dict[str, Any]] = {}
     found = {}
     for kind, word in words.items():
         page = search_messages(owner, word)
         chosen[kind] = {"plan": page.plan, "estimated": page.estimated}
         found[kind] = len(page.hits)
-    cases = {f"{kind} ({word})": (lambda w=word: search_messages(owner, w)) for kind, word in words.items()}
+    cases = {f"{kind} ({word})": partial(search_messages, owner, word) for kind, word in words.items()}
     results = measure_interleaved(cases, samples)
     other = {RANK: NEWEST, NEWEST: RANK}
+    rare_other, common_other = other[chosen["rare"]["plan"]], other[chosen["common"]["plan"]]
     slow = {
-        f"rare, {other[chosen['rare']['plan']]} plan": lambda: search_messages(
-            owner, RARE, plan=other[chosen["rare"]["plan"]]
-        ),
-        f"common, {other[chosen['common']['plan']]} plan": lambda: search_messages(
-            owner, COMMON, plan=other[chosen["common"]["plan"]]
-        ),
+        f"rare, {rare_other} plan": lambda: search_messages(owner, RARE, plan=rare_other),
+        f"common, {common_other} plan": lambda: search_messages(owner, COMMON, plan=common_other),
     }
     reference = measure_interleaved(slow, slow_samples, warmup=1)
     return {"chosen": chosen, "hits_on_first_page": found, "results": results, "other_plan": reference}
 
 
-# ----------------------------------------------------------------------------------------------
-# Report
-# ----------------------------------------------------------------------------------------------
 def print_table(title: str, rows: dict[str, dict[str, float]]) -> None:
     print(f"\n{title} (ms)")
     print(f"  {'case':<32} {'p50':>9} {'p95':>9} {'max':>9} {'mean':>9} {'n':>5}")
@@ -302,10 +179,6 @@ def print_table(title: str, rows: dict[str, dict[str, float]]) -> None:
         print(
             f"  {name:<32} {row['p50']:>9.3f} {row['p95']:>9.3f} {row['max']:>9.3f} {row['mean']:>9.3f} {row['n']:>5}"
         )
-
-
-def verdict(value: bool) -> str:
-    return "met" if value else "NOT met"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -327,27 +200,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
-    source_url = os.environ.get("DATABASE_URL")
-    if not source_url:
-        print("DATABASE_URL is not set; run through `make bench-history`.", file=sys.stderr)
-        return 2
-    url = bench_database_url(source_url, DB_SUFFIX)
-    database = prepare_database(url, fresh=args.fresh)
-    setup_django(url)
-
-    from django.core.management import call_command
-
-    print(f"==> Migrating {database} ...", flush=True)
-    started = time.perf_counter()
-    call_command("migrate_all", verbosity=0)
-    print(f"    ({time.perf_counter() - started:.1f}s)", flush=True)
-
-    _client, owner, room = tenant_and_room()
+    database = open_bench_database(DB_SUFFIX, "bench-history", fresh=args.fresh)
+    client, owner, room = tenant_and_room()
     present = message_count(room)
     fill_seconds = None
     if present != args.messages or args.refill:
         print(f"==> Filling the room with {args.messages:,} messages ({present:,} present) ...", flush=True)
-        fill_seconds = fill(room, owner, args.messages)
+        fill_seconds = fill(client.schema_name, room, owner, args.messages)
         print(f"    ({fill_seconds:.1f}s)", flush=True)
     else:
         print(f"==> Reusing the room's {present:,} messages", flush=True)
@@ -355,6 +214,7 @@ def main(argv: Sequence[str]) -> int:
         vacuum_analyze()
 
     load_start = load_average()
+    print(f"==> {machine_line(load_start)}", flush=True)
     print(f"==> History ({args.samples} samples per case) ...", flush=True)
     history_results = measure_history(room, args.messages, args.depth, args.samples, args.offset_samples)
     print(f"==> Search ({args.samples} samples per word) ...", flush=True)
@@ -410,10 +270,13 @@ def main(argv: Sequence[str]) -> int:
         f"  common word p95 / rare word p95:       {common_ratio:.2f}  target <= 3: {verdict(common_ratio <= TARGET_COMMON_RATIO)}"
     )
     print(f"  load average start {load_start}, end {load_end}")
-    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_FILE.write_text(json.dumps(report, indent=2, default=str))
+    write_json(RESULTS_FILE, report)
     print(f"\nWritten to {RESULTS_FILE.relative_to(ROOT)}")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
 
 
 if __name__ == "__main__":

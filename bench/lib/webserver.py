@@ -1,7 +1,7 @@
 """The product's web server as the benchmarks start it, and waiting until it answers.
 
-Named so that it shadows nothing: a script run as `python bench/<name>.py` has bench/ first on
-sys.path, where a `daphne.py` would be imported in place of daphne itself.
+The command is the Procfile's `web` line on a loopback port, with the production settings
+(DEBUG off, persistent database connections): what is measured is what is deployed.
 """
 
 from __future__ import annotations
@@ -14,10 +14,15 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bench.provision import now, stop_process
-from bench.ws_fanout import free_port
+from bench.lib.machine import now
+from bench.lib.processes import free_port, stop_process
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+# Sockets are plain ws:// on loopback here (the front end terminates TLS in production).
+LOOPBACK_HTTP = {"DJANGO_SECURE_SSL_REDIRECT": "false", "SITE_SCHEME": "http"}
+# A closed loop would otherwise measure the per-socket send limit (CHAT_SEND_RATE, 5 a second).
+UNLIMITED_SENDS = {"CHAT_SEND_RATE": "1000000", "CHAT_SEND_BURST": "1000000"}
 
 
 def web_command(port: int) -> list[str]:
@@ -58,23 +63,10 @@ def answers_healthz(port: int) -> bool:
         return False
 
 
-def wait_ready(
-    process: subprocess.Popen[bytes], log_path: Path, answers: Callable[[], bool], timeout: float = 90
-) -> None:
-    """Return once `answers()` holds; raise if daphne exits first or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited with {process.returncode}; see {log_path}")
-        if answers():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"daphne did not start within {timeout:.0f}s; see {log_path}")
-
-
 class WebServer:
-    """The Procfile's `web` command on a free loopback port, its output appended to `log_path`
-    after a line naming the command (and `note`). Ready once `/healthz` answers 200."""
+    """The Procfile's `web` command (or the `command()` of a subclass) on a free loopback port,
+    its output appended to `log_path` after a line naming the command (and `note`). Ready once
+    `answers()`: `/healthz` answered 200."""
 
     def __init__(
         self, log_path: Path, env: dict[str, str], *, note: str = "", preexec_fn: Callable[[], None] | None = None
@@ -82,7 +74,7 @@ class WebServer:
         self.port = free_port()
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
-        command = web_command(self.port)
+        command = self.command()
         self.log = log_path.open("ab")
         self.log.write(f"\n==> {now()} {' '.join(command)}{note}\n".encode())
         self.log.flush()
@@ -90,11 +82,22 @@ class WebServer:
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec_fn
         )
 
+    def command(self) -> list[str]:
+        return web_command(self.port)
+
     def answers(self) -> bool:
         return answers_healthz(self.port)
 
     def wait_ready(self, timeout: float = 90) -> None:
-        wait_ready(self.process, self.log_path, self.answers, timeout)
+        """Return once `answers()` holds; raise if the server exits first or `timeout` passes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.process.returncode}; see {self.log_path}")
+            if self.answers():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the server did not start within {timeout:.0f}s; see {self.log_path}")
 
     def stop(self) -> None:
         stop_process(self.process)
