@@ -6,10 +6,8 @@ so a rule changes in one place. Each `access_*` helper returns the object or rai
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-
 from accounts.models import Invitation, User
+from config.api.errors import AccessDenied, NotFound
 
 Role = User.Role
 
@@ -19,19 +17,6 @@ ASSIGNABLE_BY: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({Role.ADMIN, Role.MEMBER}),
     Role.MEMBER: frozenset(),
 }
-
-
-class AccessDenied(PermissionDenied):
-    """A refused action, with a message fit to show the person who tried it."""
-
-    def __init__(self, message: str, code: str = "forbidden") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-class NotFound(Http404):
-    """The object does not exist in this tenant (or is another tenant's): answer 404."""
 
 
 def can_manage_people(user: User) -> bool:

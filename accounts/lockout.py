@@ -19,9 +19,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django_tenants.models import TenantMixin
-from django_tenants.utils import schema_context
+
+from config.cache import cache
+from tenants.db import in_tenant
+from tenants.models import Client
 
 INDEX_KEY = "lockout:index"
 MAX_DELAY_SECONDS = 60
@@ -70,10 +71,10 @@ def _window() -> int:
     return settings.LOGIN_LOCK_MINUTES * 60
 
 
-def check(tenant: TenantMixin, *, email: str, address: str) -> Refusal | None:
+def check(tenant: Client, *, email: str, address: str) -> Refusal | None:
     """A refusal if either key is locked or still waiting after its last failure."""
     now = time.time()
-    with schema_context(tenant.schema_name):
+    with in_tenant(tenant):
         for kind, value, slow_after, _ in _keys(email, address):
             state = cache.get(_state_key(kind, value))
             if not state:
@@ -89,14 +90,14 @@ def check(tenant: TenantMixin, *, email: str, address: str) -> Refusal | None:
     return None
 
 
-def record_failure(tenant: TenantMixin, *, email: str, address: str) -> None:
+def record_failure(tenant: Client, *, email: str, address: str) -> None:
     """Count a failed sign-in; lock a key that reaches its threshold.
 
     Read-modify-write without a lock: two failures racing may count once, which only delays a
     lock by one attempt, while the slow-down already spaces attempts apart.
     """
     now = time.time()
-    with schema_context(tenant.schema_name):
+    with in_tenant(tenant):
         for kind, value, _, lock_after in _keys(email, address):
             key = _state_key(kind, value)
             state = cache.get(key) or {"failures": 0}
@@ -108,15 +109,15 @@ def record_failure(tenant: TenantMixin, *, email: str, address: str) -> None:
             cache.set(key, state, timeout=_window() * 2)
 
 
-def record_success(tenant: TenantMixin, *, email: str) -> None:
-    with schema_context(tenant.schema_name):
+def record_success(tenant: Client, *, email: str) -> None:
+    with in_tenant(tenant):
         cache.delete(_state_key("account", email.strip().lower()))
 
 
-def locked_keys(tenant: TenantMixin) -> list[LockedKey]:
+def locked_keys(tenant: Client) -> list[LockedKey]:
     """The tenant's keys that are locked now, for platform staff."""
     now = time.time()
-    with schema_context(tenant.schema_name):
+    with in_tenant(tenant):
         index: dict[str, float] = cache.get(INDEX_KEY) or {}
         found = []
         for entry in index:
@@ -127,9 +128,9 @@ def locked_keys(tenant: TenantMixin) -> list[LockedKey]:
     return sorted(found, key=lambda key: (key.kind, key.value))
 
 
-def unlock(tenant: TenantMixin, *, kind: str, value: str) -> None:
+def unlock(tenant: Client, *, kind: str, value: str) -> None:
     """Clear a key's failures and lock (platform staff, from the admin)."""
-    with schema_context(tenant.schema_name):
+    with in_tenant(tenant):
         cache.delete(_state_key(kind, value.strip().lower() if kind == "account" else value))
         index = cache.get(INDEX_KEY) or {}
         index.pop(f"{kind}:{value}", None)

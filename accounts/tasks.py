@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from django_tenants.utils import get_tenant_model, schema_context
+from django_tenants.utils import get_public_schema_name
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from config.celery import app
+from tenants.db import in_tenant
+from tenants.models import Client
 
 
 @app.task(name="accounts.flush_expired_tokens", acks_late=True)
@@ -16,7 +18,7 @@ def flush_expired_tokens() -> dict[str, int]:
     """
     now = timezone.now()
     removed: dict[str, int] = {}
-    for schema_name in get_tenant_model().objects.exclude(schema_name="public").values_list("schema_name", flat=True):
-        with schema_context(schema_name):
-            removed[schema_name] = OutstandingToken.objects.filter(expires_at__lt=now).delete()[0]
+    for tenant in Client.objects.exclude(schema_name=get_public_schema_name()):
+        with in_tenant(tenant):
+            removed[tenant.schema_name] = OutstandingToken.objects.filter(expires_at__lt=now).delete()[0]
     return removed

@@ -20,7 +20,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import jwt
-from django.core.cache import cache
 from django_tenants.models import TenantMixin
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
@@ -29,6 +28,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import User
+from config.cache import cache
 
 TENANT_CLAIM = "tid"
 EPOCH_CLAIM = "ep"

@@ -14,18 +14,16 @@ from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django_tenants.utils import schema_context
 from rest_framework.exceptions import APIException
 
 from accounts.models import User
 from accounts.tokens import authenticate_access_token
 from tenants.asgi import Scope, header
-from tenants.db import use_public_schema
+from tenants.db import in_tenant, on_database_thread, use_public_schema
 from tenants.models import Client
 
 
@@ -43,12 +41,12 @@ def session_key(scope: Scope) -> str | None:
 
 
 def user_for_scope(scope: Scope, tenant: Client) -> User | AnonymousUser:
-    """The socket's user in `tenant`, or AnonymousUser. Precondition: runs on the database
-    thread (database_sync_to_async); it enters the tenant's schema and leaves it."""
+    """The socket's user in `tenant`, or AnonymousUser. Precondition: runs on a database
+    thread (tenants.db.on_database_thread); it enters the tenant's schema and leaves it."""
     token = bearer_token(scope)
     key = session_key(scope)
     try:
-        with schema_context(tenant.schema_name):
+        with in_tenant(tenant):
             if token is not None:
                 try:
                     return authenticate_access_token(token, tenant)[0]
@@ -73,6 +71,6 @@ class WebSocketAuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
-            user = await database_sync_to_async(user_for_scope)(scope, scope["tenant"])
+            user = await on_database_thread(user_for_scope)(scope, scope["tenant"])
             scope = {**scope, "user": user}
         await self.inner(scope, receive, send)

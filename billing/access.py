@@ -3,8 +3,8 @@ settings, but paying is the owners' decision)."""
 
 from __future__ import annotations
 
-from accounts.access import AccessDenied
 from accounts.models import User
+from config.api.errors import AccessDenied
 
 
 def can_manage_billing(user: object) -> bool:

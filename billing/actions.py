@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from billing.entitlements import entitled, forget
 from billing.models import Entitlement, MeterReport, Plan, Usage
 from billing.selectors import default_plan
 from billing.subscriptions import back_to_default_plan
+from tenants.db import in_public, in_tenant
 from tenants.models import Client
 
 
@@ -197,10 +197,10 @@ def do_recount_usage(*, client: Client) -> Usage:
     from accounts.models import User
     from documents.models import Document
 
-    with schema_context(client.schema_name):
+    with in_tenant(client):
         seats = User.objects.filter(is_active=True).count()
         stored = Document.objects.aggregate(total=Sum("size"))["total"] or 0
-    with schema_context("public"), transaction.atomic():
+    with in_public(), transaction.atomic():
         usage, _ = Usage.objects.select_for_update().get_or_create(
             client=client, defaults={"period_start": entitled(client).usage_period_start()}
         )

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from billing.models import Entitlement, Plan, Usage
+from config.cache import cache
 from config.limits import PlanLimitReached, ReadOnlyWorkspace
+from tenants.db import in_public
 from tenants.models import Client
 
 CACHE_SECONDS = 300
@@ -123,7 +123,7 @@ def entitled(client: Client | int) -> Entitled:
     """The tenant's plan, status and limits (cached; see `forget`)."""
     client_id = client if isinstance(client, int) else client.pk
     # Kept in the public schema's key space: the same entry answers every host of the tenant.
-    with schema_context("public"):
+    with in_public():
         found = cache.get(_key(client_id))
         if found is None:
             found = _load(client_id)
@@ -156,7 +156,7 @@ def forget(client_id: int) -> None:
 
     def drop() -> None:
         _send_cache.pop(client_id, None)
-        with schema_context("public"):
+        with in_public():
             cache.delete(_key(client_id))
 
     drop()
@@ -257,7 +257,7 @@ def _update_usage(tenant: Client, key: str, amount: int, limit: int | None, star
 
 def ensure_usage(client: Client) -> None:
     """The tenant's usage row (made at provisioning; this covers tenants older than billing)."""
-    with schema_context("public"):
+    with in_public():
         Usage.objects.get_or_create(client=client, defaults={"period_start": entitled(client).usage_period_start()})
 
 

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 import stripe
 from celery import shared_task
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from billing import stripe_api
 from billing.actions import do_mark_meter_report_sent, do_open_meter_report
 from billing.models import Entitlement, MeterReport, Usage
+from tenants.db import in_public
 
 logger = logging.getLogger(__name__)
 
@@ -79,5 +79,5 @@ def report_meters(now: datetime | None = None) -> dict[str, int]:
 @shared_task(name="billing.report_meters", acks_late=True)
 def report_meters_task() -> dict[str, int]:
     """Beat, hourly."""
-    with schema_context("public"):
+    with in_public():
         return report_meters()

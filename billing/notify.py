@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Entitlement
 from branding.emails import render_branded_email, send_after_commit
+from tenants.db import in_tenant
 from tenants.models import Client
 from tenants.urls_helpers import tenant_url
 
@@ -21,7 +21,7 @@ BILLING_PAGE = "/settings/billing/"
 
 
 def owners_of(client: Client) -> list[str]:
-    with schema_context(client.schema_name):
+    with in_tenant(client):
         return list(
             User.objects.filter(is_active=True, role=User.Role.OWNER).order_by("pk").values_list("email", flat=True)
         )

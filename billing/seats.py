@@ -11,12 +11,12 @@ import logging
 import stripe
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F, Q
-from django_tenants.utils import schema_context
 
 from billing import stripe_api
 from billing.models import Entitlement
+from config.cache import cache
+from tenants.db import in_public
 
 logger = logging.getLogger(__name__)
 
@@ -66,5 +66,5 @@ def sync_seats() -> dict[str, int]:
 @shared_task(name="billing.sync_seats", acks_late=True)
 def sync_seats_task() -> dict[str, int]:
     """Beat, every minute. Idempotent: a redelivered run finds the counts already equal."""
-    with schema_context("public"):
+    with in_public():
         return sync_seats()

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from billing import events
 from billing.models import StripeEvent
 from config.celery import app
+from tenants.db import in_public
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ STALE_PENDING = timedelta(minutes=1)
 def process_event(self: Any, event_id: str) -> str | None:
     """Apply one stored Stripe event. Idempotent: an event already applied is skipped under
     its row lock, so a redelivery or a duplicate task changes nothing."""
-    with schema_context("public"):
+    with in_public():
         status = events.process_event(event_id)
         attempts = StripeEvent.objects.filter(pk=event_id).values_list("attempts", flat=True).first() or 0
     failed = status == StripeEvent.Status.FAILED
@@ -44,7 +44,7 @@ def process_event(self: Any, event_id: str) -> str | None:
 def process_events(event_ids: list[str]) -> None:
     """Apply stored Stripe events in the order given (billing.webhook_asgi sends those that came
     together in one task). An event that fails goes on alone, with `process_event`'s retries."""
-    with schema_context("public"):
+    with in_public():
         for event_id in event_ids:
             if events.process_event(event_id) == StripeEvent.Status.FAILED:
                 process_event.apply_async((event_id,), countdown=RETRY_SECONDS)
@@ -53,7 +53,7 @@ def process_events(event_ids: list[str]) -> None:
 @app.task(name="billing.sweep_pending_events", acks_late=True, ignore_result=True)
 def sweep_pending_events() -> None:
     """Beat, every minute: events stored but never sent to a worker are applied."""
-    with schema_context("public"):
+    with in_public():
         lost = events.stale_pending(before=timezone.now() - STALE_PENDING)
     if lost:
         logger.warning("stripe events applied by the sweep (their task was lost): %d", len(lost))
@@ -65,7 +65,7 @@ def retry_failed_events() -> dict[str, int]:
     """Beat, nightly: apply again the failed events with attempts left, and the pending ones
     whose task was lost, oldest first. Returns how many ended in each status."""
     outcome: dict[str, int] = {}
-    with schema_context("public"):
+    with in_public():
         ids = events.events_to_retry(
             max_attempts=settings.BILLING_EVENT_MAX_ATTEMPTS, stale_before=timezone.now() - STALE_PENDING
         )
@@ -82,7 +82,7 @@ def end_expired_comps() -> int:
     """Beat, daily: workspaces whose complimentary plan has run out go back to the default plan."""
     from billing.actions import do_end_expired_comps
 
-    with schema_context("public"):
+    with in_public():
         return do_end_expired_comps()
 
 

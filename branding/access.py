@@ -6,12 +6,13 @@ history are for owners and admins (accounts.access.require_workspace_admin).
 
 from __future__ import annotations
 
-from accounts.access import AccessDenied, require_workspace_admin
+from accounts.access import require_workspace_admin
 from accounts.models import User
 from branding.hooks import may_hide_powered_by
 from branding.models import Brand, BrandAsset
 from branding.selectors import asset_path_exists
 from branding.validation import CheckContext
+from config.api.errors import AccessDenied
 from tenants.models import Client
 
 

@@ -1,5 +1,5 @@
 """Every write to a brand: the default one a tenant starts with, draft edits, images, publishing
-and restoring. Preconditions for all: the connection is in the tenant's schema, and the caller
+and restoring. Preconditions for all: the connection is in `tenant`'s schema, and the caller
 has checked that `actor` may change the brand (accounts.access.require_workspace_admin).
 
 A publish freezes the draft into the next numbered version in one transaction, under the
@@ -17,17 +17,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts.models import User
-from branding.images import ProcessedImage, Rendition, email_logo, favicons_by_size
+from branding.images import ProcessedImage
 from branding.models import Brand, BrandAsset, BrandVersion
-from branding.palette import check_contrast, nearest_passing
+from branding.oklch import nearest_passing
+from branding.palette import check_contrast
+from branding.renditions import Rendition, email_logo, favicons_by_size
 from branding.selectors import draft_values, published_version, version_by_number
 from branding.theme import default_colours, forget_theme
 from branding.values import ASSET_KINDS, BrandValues, changed_fields
 from config import limits
-from tenants.db import current_schema
+from tenants.db import in_tenant
 from tenants.models import Client
 
 logger = logging.getLogger(__name__)
@@ -37,13 +39,9 @@ class NothingToPublish(ValidationError):
     """The draft is what is already published."""
 
 
-def _check_writable(actor: User | None) -> None:
-    if actor is None:
-        return
-    tenant = getattr(connection, "tenant", None)
-    if not isinstance(tenant, Client):  # a schema set by name carries no Client row
-        tenant = Client.objects.get(schema_name=current_schema())
-    limits.check_writable(tenant)
+def _check_writable(tenant: Client, actor: User | None) -> None:
+    if actor is not None:
+        limits.check_writable(tenant)
 
 
 def do_create_default_brand(*, display_name: str) -> Brand:
@@ -65,9 +63,9 @@ def passing_default_colours(name: str) -> tuple[str, str]:
     return primary, accent
 
 
-def do_update_draft(*, actor: User | None, changes: dict[str, Any]) -> Brand:
+def do_update_draft(*, tenant: Client, actor: User | None, changes: dict[str, Any]) -> Brand:
     """`changes` comes from branding.validation.check_draft_changes (already cleaned)."""
-    _check_writable(actor)
+    _check_writable(tenant, actor)
     with transaction.atomic():
         brand = Brand.objects.select_for_update().order_by("pk")[:1].get()
         for name, value in changes.items():
@@ -77,13 +75,13 @@ def do_update_draft(*, actor: User | None, changes: dict[str, Any]) -> Brand:
     return brand
 
 
-def do_add_brand_image(*, actor: User, kind: str, image: ProcessedImage) -> BrandAsset:
+def do_add_brand_image(*, tenant: Client, actor: User, kind: str, image: ProcessedImage) -> BrandAsset:
     """Store an image (once per content) and put it in the draft as `kind`. An icon also gets
     its favicon set, and a wordmark mail clients cannot show (SVG, WebP) a PNG for e-mails, made
     now so that pages and e-mails never wait for them."""
     if kind not in ASSET_KINDS:
         raise ValidationError({"kind": [f"“{kind}” is not a kind of brand image."]}, code="invalid_kind")
-    _check_writable(actor)
+    _check_writable(tenant, actor)
     stored: list[BrandAsset] = []
     try:
         with transaction.atomic():
@@ -147,9 +145,9 @@ def _extension(content_type: str) -> str:
     return {"image/png": "png", "image/x-icon": "ico", "image/vnd.microsoft.icon": "ico"}.get(content_type, "bin")
 
 
-def do_publish_brand(*, actor: User | None, restored_from: int | None = None) -> BrandVersion:
+def do_publish_brand(*, tenant: Client, actor: User | None, restored_from: int | None = None) -> BrandVersion:
     """Freeze the draft as the next version; every page shows it once this commits."""
-    _check_writable(actor)
+    _check_writable(tenant, actor)
     with transaction.atomic():
         brand = Brand.objects.select_for_update().order_by("pk")[:1].get()
         brand = Brand.objects.select_related(*ASSET_KINDS).get(pk=brand.pk)
@@ -169,23 +167,20 @@ def do_publish_brand(*, actor: User | None, restored_from: int | None = None) ->
             changes=changes,
             restored_from=restored_from,
         )
-        schema = current_schema()
-        transaction.on_commit(lambda: _forget_theme_of(schema))
-    logger.info("published brand version %s in %s", version.number, schema)
+        transaction.on_commit(lambda: _forget_theme_of(tenant))
+    logger.info("published brand version %s in %s", version.number, tenant.schema_name)
     return version
 
 
-def _forget_theme_of(schema: str) -> None:
-    from django_tenants.utils import schema_context
-
-    with schema_context(schema):
+def _forget_theme_of(tenant: Client) -> None:
+    with in_tenant(tenant):
         forget_theme()
 
 
-def do_restore_brand_version(*, actor: User | None, number: int, publish: bool = False) -> Brand:
+def do_restore_brand_version(*, tenant: Client, actor: User | None, number: int, publish: bool = False) -> Brand:
     """Make version `number` the draft again; with `publish`, also publish it as a new version
     (the history keeps every version; restoring never rewrites one)."""
-    _check_writable(actor)
+    _check_writable(tenant, actor)
     version = version_by_number(number)
     if version is None:
         raise BrandVersion.DoesNotExist(f"no version {number}")
@@ -215,5 +210,5 @@ def do_restore_brand_version(*, actor: User | None, number: int, publish: bool =
         brand.updated_by = actor
         brand.save()
         if publish:
-            do_publish_brand(actor=actor, restored_from=number)
+            do_publish_brand(tenant=tenant, actor=actor, restored_from=number)
     return brand

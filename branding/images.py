@@ -5,10 +5,8 @@ drops metadata (a photo's location) and anything appended after the image data (
 that a browser sniffing the content might run), keeps only the first frame of an animation, and
 scales it down to what pages show. Only PNG, JPEG and WebP are decoded at all, and the declared
 size is judged before any pixel is, so a few kilobytes that claim 30000 x 30000 pixels never reach
-memory. SVGs are judged in `branding.svg`.
-
-The favicon set and the letter icon of a workspace without one are drawn here too, so every
-rendition comes from an image that was accepted, and the same input gives the same bytes.
+memory. SVGs are judged in `branding.svg`; the renditions of an accepted image (favicons, the
+e-mail wordmark) are drawn in `branding.renditions`.
 """
 
 from __future__ import annotations
@@ -18,23 +16,11 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from branding.palette import parse_hex
-from branding.svg import ImageRejected, clean_svg, parse_svg, render_svg
-
-__all__ = [
-    "KINDS",
-    "ImageRejected",
-    "KindLimits",
-    "ProcessedImage",
-    "Rendition",
-    "email_logo",
-    "favicon_set",
-    "favicons_by_size",
-    "letter_icon",
-    "process_brand_image",
-]
+from branding.image_errors import ImageRejected
+from branding.svg import clean_svg
+from branding.svg_parse import parse_svg
 
 MB = 1024 * 1024
 # Judged on the declared size, before decoding: a decompression bomb stops here.
@@ -46,7 +32,8 @@ JPEG_QUALITY = 88
 WEBP_QUALITY = 88
 
 PNG, JPEG, WEBP, SVG = "image/png", "image/jpeg", "image/webp", "image/svg+xml"
-_FORMATS = {"PNG": (PNG, "png"), "JPEG": (JPEG, "jpg"), "WEBP": (WEBP, "webp")}
+# The raster formats Pillow may decode, and each one's (content type, extension) as stored.
+RASTER_FORMATS = {"PNG": (PNG, "png"), "JPEG": (JPEG, "jpg"), "WEBP": (WEBP, "webp")}
 ACCEPTED = "PNG, JPEG, WebP or SVG"
 
 
@@ -81,18 +68,6 @@ KINDS: dict[str, KindLimits] = {
     ),
 }
 
-FAVICON_SIZES = {
-    "favicon-16x16.png": 16,
-    "favicon-32x32.png": 32,
-    # iOS fills transparency with black, so this one is drawn on white.
-    "apple-touch-icon.png": 180,
-    "android-chrome-192x192.png": 192,
-    "android-chrome-512x512.png": 512,
-}
-APPLE_TOUCH_ICON = "apple-touch-icon.png"
-FAVICON_ICO = "favicon.ico"
-ICO_SIZES = (16, 32, 48)
-
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _SIXTEEN_BIT_MODES = frozenset({"I", "I;16", "I;16L", "I;16B", "I;16N"})
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "La", "RGBa"})
@@ -105,17 +80,6 @@ class ProcessedImage:
     content: bytes
     content_type: str
     extension: str
-    width: int
-    height: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Rendition:
-    """One image drawn from an accepted brand image (a favicon size)."""
-
-    content: bytes
-    content_type: str
     width: int
     height: int
     sha256: str
@@ -228,7 +192,7 @@ def _process_raster(data: bytes, image_format: str, limits: KindLimits) -> Proce
         raise corrupt from exc
     picture.thumbnail((limits.max_width, limits.max_height), Image.Resampling.LANCZOS)
     content = _encode(picture, image_format, photo=limits.label == "login background")
-    content_type, extension = _FORMATS[image_format]
+    content_type, extension = RASTER_FORMATS[image_format]
     return ProcessedImage(
         content=content,
         content_type=content_type,
@@ -318,119 +282,3 @@ def _encode(picture: Image.Image, image_format: str, *, photo: bool) -> bytes:
         # Logos and icons are flat colour and sharp edges, which lossy WebP smears.
         picture.save(out, format="WEBP", quality=WEBP_QUALITY, lossless=not photo, method=4)
     return out.getvalue()
-
-
-# ---------------------------------------------------------------------------------------------
-# Renditions
-# ---------------------------------------------------------------------------------------------
-
-
-def _png(picture: Image.Image) -> bytes:
-    out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-def _rendition(content: bytes, content_type: str, size: int) -> Rendition:
-    return Rendition(
-        content=content, content_type=content_type, width=size, height=size, sha256=hashlib.sha256(content).hexdigest()
-    )
-
-
-def _squares(icon: ProcessedImage) -> dict[int, Image.Image]:
-    """The icon drawn into each square size the set needs, centred on transparency if it is not
-    square. SVGs are drawn at each size; rasters are resampled from the stored image."""
-    sizes = sorted({*FAVICON_SIZES.values(), *ICO_SIZES})
-    source: Image.Image | None = None
-    if icon.content_type != SVG:
-        with Image.open(io.BytesIO(icon.content), formats=tuple(_FORMATS)) as image:
-            source = image.convert("RGBA")
-    squares = {}
-    for size in sizes:
-        if source is None:
-            drawn = render_svg(icon.content, width=size, height=size)
-        else:
-            drawn = ImageOps.contain(source, (size, size), Image.Resampling.LANCZOS)
-        square = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-        square.paste(drawn, ((size - drawn.width) // 2, (size - drawn.height) // 2))
-        squares[size] = square
-    return squares
-
-
-def favicon_set(icon: ProcessedImage) -> dict[str, Rendition]:
-    """The favicons of an accepted icon, by file name: PNGs of FAVICON_SIZES (the apple-touch icon
-    on opaque white) and `favicon.ico` holding ICO_SIZES. The same icon gives the same bytes."""
-    squares = _squares(icon)
-    renditions: dict[str, Rendition] = {}
-    for name, size in FAVICON_SIZES.items():
-        picture = squares[size]
-        if name == APPLE_TOUCH_ICON:
-            white = Image.new("RGB", picture.size, (255, 255, 255))
-            white.paste(picture, mask=picture.getchannel("A"))
-            picture = white
-        renditions[name] = _rendition(_png(picture), PNG, size)
-    frames = [squares[size] for size in ICO_SIZES]
-    out = io.BytesIO()
-    # Each size drawn on its own rather than Pillow shrinking the largest.
-    frames[-1].save(out, format="ICO", sizes=[(size, size) for size in ICO_SIZES], append_images=frames[:-1])
-    renditions[FAVICON_ICO] = _rendition(out.getvalue(), "image/x-icon", max(ICO_SIZES))
-    return renditions
-
-
-def letter_icon(*, letter: str, background: str, foreground: str, size: int = 512) -> bytes:
-    """A PNG of `letter` (its first character, upper-cased) centred on a rounded square of
-    `background`: the icon of a workspace that has none. Drawn with Pillow's bundled font, so it
-    needs no system fonts; scripts that font lacks come out as a blank square. Drawn at up to four
-    times the size and scaled down, for smooth edges."""
-    back, fore = parse_hex(background), parse_hex(foreground)
-    glyph = letter.strip()[:1].upper()[:1]
-    if not glyph:
-        raise ValueError("A letter icon needs a letter.")
-    if not 16 <= size <= 2048:
-        raise ValueError("A letter icon is between 16 and 2048 pixels.")
-    scale = max(1, min(4, 4096 // size))
-    canvas_size = size * scale
-    canvas = Image.new("RGBA", (canvas_size, canvas_size), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(canvas)
-    draw.rounded_rectangle((0, 0, canvas_size - 1, canvas_size - 1), radius=round(canvas_size * 0.22), fill=back)
-    font = ImageFont.load_default(size=round(canvas_size * 0.56))
-    left, top, right, bottom = draw.textbbox((0, 0), glyph, font=font)
-    position = ((canvas_size - (right - left)) / 2 - left, (canvas_size - (bottom - top)) / 2 - top)
-    draw.text(position, glyph, font=font, fill=fore)
-    return _png(canvas.resize((size, size), Image.Resampling.LANCZOS))
-
-
-def favicons_by_size(icon: ProcessedImage) -> dict[str, Rendition]:
-    """`favicon_set` keyed as pages name them: "16", "32", "180", "192", "512" and "ico"."""
-    renditions = favicon_set(icon)
-    keyed = {str(size): renditions[name] for name, size in FAVICON_SIZES.items()}
-    keyed["ico"] = renditions[FAVICON_ICO]
-    return keyed
-
-
-# Mail clients (Gmail, Outlook) show neither SVG nor, everywhere, WebP: e-mails carry a PNG.
-EMAIL_LOGO_HEIGHT = 96
-EMAIL_LOGO_MAX_WIDTH = 600
-EMAIL_SAFE = frozenset({PNG, JPEG})
-
-
-def email_logo(logo: ProcessedImage) -> Rendition | None:
-    """A PNG of the wordmark for e-mails (twice the 48 px it is shown at), or None when the stored
-    image already is one mail clients show."""
-    if logo.content_type in EMAIL_SAFE:
-        return None
-    scale = min(EMAIL_LOGO_HEIGHT / logo.height, EMAIL_LOGO_MAX_WIDTH / logo.width)
-    width, height = max(1, round(logo.width * scale)), max(1, round(logo.height * scale))
-    if logo.content_type == SVG:
-        picture = render_svg(logo.content, width=width, height=height)
-    else:
-        with Image.open(io.BytesIO(logo.content), formats=tuple(_FORMATS)) as image:
-            picture = image.convert("RGBA").resize((width, height), Image.Resampling.LANCZOS)
-    content = _png(picture)
-    return Rendition(
-        content=content,
-        content_type=PNG,
-        width=picture.width,
-        height=picture.height,
-        sha256=hashlib.sha256(content).hexdigest(),
-    )

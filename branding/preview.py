@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from accounts.models import User
@@ -22,6 +21,7 @@ from branding.selectors import draft_values
 from branding.theme import Theme, theme_from_values
 from branding.validation import BrandRefused, CheckContext, LowContrast, check_draft_changes
 from branding.values import BrandValues, LegalLink
+from config.cache import cache
 
 TOKEN_SECONDS = 60 * 60
 # The theme a preview page is drawn with; the context processor prefers it over the published one.

@@ -12,16 +12,18 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
-from django_tenants.models import TenantMixin
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
-from branding.palette import css_variables, expand_palette, text_on
+from branding.colours import text_on
+from branding.palette import css_variables, expand_palette
 from branding.values import BrandValues, LegalLink
+from config.cache import cache
+from tenants.db import in_tenant
+from tenants.models import Client
 
 CACHE_KEY = "branding:theme:v4"
 CACHE_SECONDS = 24 * 60 * 60
-# Favicon sizes in the set made from the icon (branding.images.favicon_set), and "ico".
+# Favicon sizes in the set made from the icon (branding.renditions.favicon_set), and "ico".
 FAVICON_SIZES = ("16", "32", "180", "192", "512")
 
 
@@ -143,7 +145,7 @@ def platform_theme() -> Theme:
     return theme_from_values(values, is_platform=True)
 
 
-def theme_for(tenant: TenantMixin | None) -> Theme:
+def theme_for(tenant: Client | None) -> Theme:
     """The theme of `tenant`'s pages; the platform's own for the public schema or no tenant.
 
     The tenant is passed in, not read from the connection: error pages are rendered on
@@ -152,7 +154,7 @@ def theme_for(tenant: TenantMixin | None) -> Theme:
     """
     if tenant is None or tenant.schema_name == get_public_schema_name():
         return platform_theme()
-    with schema_context(tenant.schema_name):
+    with in_tenant(tenant):
         theme: Theme | None = cache.get(CACHE_KEY)
         if theme is None:
             theme = _published_theme(tenant)
@@ -160,7 +162,7 @@ def theme_for(tenant: TenantMixin | None) -> Theme:
     return theme
 
 
-def _published_theme(tenant: TenantMixin) -> Theme:
+def _published_theme(tenant: Client) -> Theme:
     from branding.selectors import published_version
 
     version = published_version()

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from branding.colours import parse_hex, to_hex
 from branding.custom_css import CustomCssError, clean_custom_css
-from branding.palette import ContrastProblem, check_contrast, parse_hex, to_hex
+from branding.palette import ContrastProblem, check_contrast
 from branding.values import ASSET_FAMILY, ASSET_KINDS
 
 MAX_LEGAL_LINKS = 5

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from accounts.access import AccessDenied, NotFound
 from accounts.models import User
 from chat.models import Membership, Message, Room
+from config.api.errors import AccessDenied, NotFound
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A frame is encoded to JSON once, here, and travels as text: every process holding sockets of the
 room receives one channel-layer message and hands the same text to each of its local sockets
-(see chat.hub), rather than one message, one handler and one encode per recipient.
+(see chat.realtime.hub), rather than one message, one handler and one encode per recipient.
 
 Group names start with the tenant (ARCHITECTURE rule 4):
   t<client>.room.<room>  everyone subscribed to a room
@@ -61,7 +61,7 @@ def fanout_message(
     """The channel-layer message carrying an encoded frame. `room` and `message` let a socket that
     is still replaying history drop a live copy of a message it already sent (the replay seam).
     `seq` (a new message's) and `needs` (the seq of the message an edit, deletion or reaction is
-    about) let a process keep a room's events in commit order (chat.ordering)."""
+    about) let a process keep a room's events in commit order (chat.realtime.ordering)."""
     return {
         "type": FANOUT,
         "text": encode(frame),
@@ -113,7 +113,7 @@ def capture() -> Iterator[list[Outgoing]]:
 
 
 def _send_on_commit(group: str, message: dict[str, Any]) -> None:
-    # A process receives all its groups' events on one channel (chat.hub): the group routes them.
+    # A process receives all its groups' events on one channel (chat.realtime.hub): the group routes them.
     message = {**message, "group": group}
     captured = _captured.get()
     if captured is not None:

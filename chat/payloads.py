@@ -10,9 +10,8 @@ from django.db.models import Prefetch
 
 from accounts.models import User
 from accounts.payloads import author_payload as author_payload  # re-exported
+from chat import attachments
 from chat.models import Membership, Message, Reaction, Room
-from documents.models import Document, MessageAttachment
-from documents.payloads import document_payload
 
 
 def handle_of(user: User) -> str:
@@ -25,10 +24,7 @@ def with_related(messages: Any) -> Any:
     return messages.select_related("author").prefetch_related(
         Prefetch("reactions", queryset=Reaction.objects.order_by("id")),
         "mentions",
-        Prefetch(
-            "attachment_links",
-            queryset=MessageAttachment.objects.select_related("document__uploader").order_by("position"),
-        ),
+        *attachments.registered().prefetch(),
     )
 
 
@@ -45,17 +41,17 @@ def message_payload(
     *,
     mentions: list[int] | None = None,
     reactions: list[dict[str, Any]] | None = None,
-    attachments: Sequence[Document] | None = None,
+    attached: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """`mentions`, `reactions` and `attachments`, when the caller knows them (a message just
-    written), save reading them back."""
+    """`mentions`, `reactions` and `attached` (the attachments' payloads), when the caller knows
+    them (a message just written), save reading them back."""
     deleted = message.is_deleted
     if mentions is None:
         mentions = [] if deleted else sorted(m.user_id for m in message.mentions.all())
     if reactions is None:
         reactions = [] if deleted else reactions_payload(message.reactions.all())
-    if attachments is None:
-        attachments = [] if deleted else [link.document for link in message.attachment_links.all()]
+    if attached is None:
+        attached = [] if deleted else attachments.registered().payloads(message)
     return {
         "id": message.pk,
         "room": message.room_id,
@@ -71,7 +67,7 @@ def message_payload(
         "reply_count": message.reply_count,
         "last_reply_at": message.last_reply_at,
         "mentions": [] if deleted else mentions,
-        "attachments": [] if deleted else [document_payload(document) for document in attachments],
+        "attachments": [] if deleted else attached,
         "reactions": [] if deleted else reactions,
     }
 

@@ -37,7 +37,10 @@ OFFLINE = "offline"
 PREFIX = "chat:presence"
 DUE_KEY = f"{PREFIX}:due"
 SWEEP_BATCH = 200
-POOL_SIZE = 16
+# Connections of a process to Redis for presence, and how long a call waits for one: a
+# reconnect storm asks for thousands at once (two calls per socket that opens).
+POOL_SIZE = 32
+POOL_TIMEOUT_SECONDS = 30
 
 # KEYS: person's hash, tenant's announced hash, due-set.
 # ARGV: now (ms), due member, user id, op (set|del|check), socket id, socket status, expires (ms).
@@ -110,7 +113,9 @@ class Presence:
     """The presence entries of one event loop's sockets, and the loop that keeps them alive."""
 
     def __init__(self) -> None:
-        pool = aioredis.BlockingConnectionPool.from_url(settings.REDIS_URL, max_connections=POOL_SIZE, timeout=10)
+        pool = aioredis.BlockingConnectionPool.from_url(
+            settings.REDIS_URL, max_connections=POOL_SIZE, timeout=POOL_TIMEOUT_SECONDS
+        )
         self.redis = aioredis.Redis(connection_pool=pool)
         self._update = self.redis.register_script(_UPDATE)
         self.ttl_ms = int(getattr(settings, "CHAT_PRESENCE_TTL_SECONDS", 60)) * 1000

@@ -1,9 +1,10 @@
-"""One search box over messages and documents: both searches, merged by rank.
+"""One search box over messages and what messages carry (documents, through chat.attachments):
+both searches, merged by rank.
 
 Each kind keeps its own keyset position, and one cursor carries both: a page takes the best
 `limit` hits of the two, and each kind's position moves past the hits of it that were shown, so
-no hit is skipped or repeated across pages. Ranks are comparable: both come from ts_rank_cd over
-the same text-search configuration (documents.search normalises pages by length).
+no hit is skipped or repeated across pages. Ranks must be comparable: the attachments' search
+ranks with ts_rank_cd over the same text-search configuration (chat.models.SEARCH_CONFIG).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from datetime import datetime
 from typing import Literal
 
 from accounts.models import User
+from chat.attachments import AttachmentHit, AttachmentQuery, registered
 from chat.models import Room
 from chat.search import SearchCursor, SearchHit, search_messages
-from documents.search import PageCursor, PageHit, search_documents
 
 Kind = Literal["all", "messages", "documents"]
 # A kind that has no more hits.
@@ -30,14 +31,12 @@ class AllCursor:
     """Each kind's position: None to start from the top, DONE when it has no more hits."""
 
     messages: SearchCursor | str | None
-    documents: PageCursor | str | None
+    # A JSON value of the attachments' search (chat.attachments), DONE or None.
+    documents: object | None
 
     def encode(self) -> str:
         messages = self.messages.encode() if isinstance(self.messages, SearchCursor) else self.messages
-        documents = (
-            [self.documents.rank, self.documents.id] if isinstance(self.documents, PageCursor) else self.documents
-        )
-        raw = json.dumps({"m": messages, "d": documents}, separators=(",", ":")).encode()
+        raw = json.dumps({"m": messages, "d": self.documents}, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
@@ -54,23 +53,14 @@ class AllCursor:
             messages = SearchCursor.decode(messages)
         elif messages not in (None, DONE):
             raise ValueError("cursor messages")
-        if isinstance(documents, list):
-            if len(documents) != 2:
-                raise ValueError("cursor documents")
-            rank, pk = documents
-            if not isinstance(rank, int | float) or isinstance(rank, bool) or not 0 <= rank < 1e30:
-                raise ValueError("cursor rank")
-            if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**63:
-                raise ValueError("cursor id")
-            documents = PageCursor(rank=float(rank), id=pk)
-        elif documents not in (None, DONE):
-            raise ValueError("cursor documents")
+        if documents not in (None, DONE):
+            documents = registered().check_cursor(documents)
         return cls(messages=messages, documents=documents)
 
 
 @dataclass(frozen=True)
 class Results:
-    hits: list[SearchHit | PageHit]
+    hits: list[SearchHit | AttachmentHit]
     next: AllCursor | None
 
 
@@ -91,7 +81,7 @@ def search_all(
     to messages by, and documents uploaded by, that person."""
     position = cursor or AllCursor(messages=None, documents=None)
     messages_page = documents_page = None
-    hits: list[SearchHit | PageHit] = []
+    hits: list[SearchHit | AttachmentHit] = []
     if kind in ("all", "messages") and position.messages != DONE:
         at = position.messages if isinstance(position.messages, SearchCursor) else None
         messages_page = search_messages(
@@ -99,10 +89,8 @@ def search_all(
         )
         hits.extend(messages_page.hits)
     if kind in ("all", "documents") and position.documents != DONE:
-        at_page = position.documents if isinstance(position.documents, PageCursor) else None
-        documents_page = search_documents(
-            user, q, room=room, uploader=author, after=after, before=before, limit=limit, cursor=at_page
-        )
+        query = AttachmentQuery(user, q, room, author, after, before, limit, cursor=position.documents)
+        documents_page = registered().search(query)
         hits.extend(documents_page.hits)
     # Best first; ties: messages before pages, then newest first, as each search orders them.
     hits.sort(key=lambda hit: -hit.rank)
@@ -115,12 +103,11 @@ def search_all(
             next_messages = messages_page.cursor_after(taken[-1]) if taken else position.messages
         elif messages_page.next is not None:
             next_messages = messages_page.next
-    next_documents: PageCursor | str | None = DONE
+    next_documents: object | None = DONE
     if documents_page is not None:
-        taken_pages = [hit for hit in shown if isinstance(hit, PageHit)]
+        taken_pages = [hit for hit in shown if not isinstance(hit, SearchHit)]
         if len(taken_pages) < len(documents_page.hits):
-            last = taken_pages[-1] if taken_pages else None
-            next_documents = PageCursor(rank=last.rank, id=last.page_id) if last else position.documents
+            next_documents = taken_pages[-1].after() if taken_pages else position.documents
         elif documents_page.next is not None:
             next_documents = documents_page.next
     following = AllCursor(messages=next_messages, documents=next_documents)

@@ -8,6 +8,7 @@ costs what the first page costs, and messages arriving meanwhile shift nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -125,3 +126,15 @@ def history(
             messages = messages.filter(pk__lt=before)
         page = messages.order_by("-id")
     return list(with_related(page)[:limit])
+
+
+def newest_message_id(room: Room) -> int:
+    """Where a client that subscribes without `after` starts: 0 for an empty room."""
+    return int(Message.objects.filter(room=room).order_by("-id").values_list("id", flat=True).first() or 0)
+
+
+def changed_since(room: Room, *, after: int, upto: int, since: datetime, limit: int) -> list[Message]:
+    """Messages in (after, upto] edited, deleted or reacted to at or after `since`, oldest first:
+    what a client that saw them up to `upto` has to refresh."""
+    changed = Message.objects.filter(room=room, pk__gt=after, pk__lte=upto, updated_at__gte=since)
+    return list(with_related(changed.order_by("id"))[:limit])

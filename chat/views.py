@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
+from chat.attachments import registered
 from chat.payloads import handle_of
 from config import limits
 from config.api.errors import Refused
-from documents.views import upload_settings
 from tenants.models import Client
 
 
@@ -35,5 +35,10 @@ def _read_only(tenant: Client) -> str | None:
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     tenant: Client = request.tenant  # type: ignore[attr-defined]
-    config = {"me": _me(user), "socket_path": "/ws/chat/", "read_only": _read_only(tenant), **upload_settings(tenant)}
+    config = {
+        "me": _me(user),
+        "socket_path": "/ws/chat/",
+        "read_only": _read_only(tenant),
+        **registered().page_settings(tenant),
+    }
     return render(request, "chat/home.html", {"chat_config": config})

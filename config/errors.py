@@ -15,7 +15,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    # Access-layer refusals carry a message written for the person (accounts.access.AccessDenied).
+    # Access-layer refusals carry a message written for the person (config.api.errors.AccessDenied).
     reason = getattr(exception, "message", "")
     if request.path.startswith("/api/"):
         return JsonResponse(error_payload(reason or "You do not have permission.", "permission_denied"), status=403)

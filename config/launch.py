@@ -19,11 +19,11 @@ import sys
 import time
 from pathlib import Path
 
+from config import procfile
 from config.services import EmbeddedServices
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-BIND_ALL = "0.0.0.0"  # noqa: S104  # nosec B104
 
 
 def step(message: str) -> None:
@@ -65,8 +65,8 @@ def run(env: dict[str, str]) -> int:
     manage("billing_setup", env=env)
     step(f"Starting web (daphne on port {port}), Celery worker and beat")
     commands = {
-        # All interfaces, so the dev server is reachable from containers and VMs too.
-        "web": [PYTHON, "-m", "daphne", "-b", BIND_ALL, "-p", port, "--proxy-headers", "config.asgi:application"],
+        # As deployed (the Procfile): all interfaces, so it is reachable from containers and VMs.
+        "web": procfile.command("web", port=port),
         # Below the web server's priority, so extracting a long PDF never slows the chat down.
         "worker": ["nice", "-n", "10", PYTHON, "-m", "celery", "-A", "config", "worker", "-l", "INFO", "-c", "2"],
         "beat": [

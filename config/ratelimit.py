@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
+from config.cache import cache
 
 
 def consume(bucket: str, *, limit: int, window_seconds: int) -> int | None:

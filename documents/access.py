@@ -12,13 +12,11 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.access import AccessDenied, NotFound
 from accounts.models import User
+from chat.attachments import MAX_ATTACHMENTS
 from chat.selectors import rooms_visible_to
+from config.api.errors import AccessDenied, NotFound
 from documents.models import Document, MessageAttachment
-
-# A message carries at most this many documents.
-MAX_ATTACHMENTS = 10
 
 
 def _active(user: User) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -19,6 +20,7 @@ from chat.models import SEARCH_CONFIG, Room
 from chat.search import HEADLINE_MARKERS, HEADLINE_OPTIONS, MAX_SEARCH_LENGTH, marked
 from documents.access import readable_documents
 from documents.models import Document
+from documents.payloads import document_payload
 from documents.selectors import in_room
 
 
@@ -29,15 +31,44 @@ class PageCursor:
     rank: float
     id: int
 
+    def to_json(self) -> list[float | int]:
+        return [self.rank, self.id]
+
+    @classmethod
+    def from_json(cls, raw: object) -> PageCursor:
+        """Raise ValueError for anything `to_json` did not produce."""
+        if not isinstance(raw, list) or len(raw) != 2:
+            raise ValueError("cursor documents")
+        rank, pk = raw
+        if not isinstance(rank, int | float) or isinstance(rank, bool) or not 0 <= rank < 1e30:
+            raise ValueError("cursor rank")
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**63:
+            raise ValueError("cursor id")
+        return cls(rank=float(rank), id=pk)
+
 
 @dataclass(frozen=True)
 class PageHit:
+    """A chat.attachments.AttachmentHit: chat's search box lists it with message hits."""
+
     document: Document
     page: int
     # HTML-escaped text with the matched words in <mark></mark>.
     snippet: str
     rank: float
     page_id: int
+
+    def after(self) -> list[float | int]:
+        return PageCursor(rank=self.rank, id=self.page_id).to_json()
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "type": "document",
+            "document": document_payload(self.document),
+            "page": self.page,
+            "snippet": self.snippet,
+            "rank": self.rank,
+        }
 
 
 @dataclass(frozen=True)

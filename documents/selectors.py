@@ -60,3 +60,11 @@ def text_pages(document: Document, *, start: int = 1, limit: int = 20) -> TextPa
     )
     page, more = rows[:limit], len(rows) > limit
     return TextPages(pages=page, next_from=rows[limit].number if more else None)
+
+
+def stored_page_numbers(document_id: int, *, first: int = 1, last: int | None = None) -> set[int]:
+    """The numbers of the document's pages stored so far, from `first` to `last` (to the end)."""
+    pages = DocumentPage.objects.filter(document_id=document_id, number__gte=first)
+    if last is not None:
+        pages = pages.filter(number__lte=last)
+    return set(pages.values_list("number", flat=True))

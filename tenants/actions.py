@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from accounts.actions import do_create_user
-from accounts.models import User
-from billing.actions import do_open_account
-from billing.models import Plan
-from branding.actions import do_create_default_brand
-from chat.actions import do_create_room
-from tenants.db import use_public_schema
+from tenants.db import in_public, use_public_schema
 from tenants.models import Client, Domain
+from tenants.provision_steps import NewWorkspace, provision_steps
 from tenants.provisioning import clone_template_into
 from tenants.urls_helpers import platform_host
 from tenants.validators import schema_name_for, validate_slug
@@ -28,8 +23,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Workspace:
+    """A provisioned workspace, committed; what the apps' steps made lives in its schema."""
+
     client: Client
-    owner: User
 
 
 def check_new_workspace(*, slug: str, name: str, owner_email: str) -> None:
@@ -61,11 +57,13 @@ def do_provision_workspace(
     owner_email: str,
     owner_password: str | None,
     owner_name: str = "",
-    plan: Plan | None = None,
+    plan_code: str | None = None,
 ) -> Workspace:
-    """Create a tenant: its row, schema (cloned from the template), primary domain, owner,
-    brand and `general` room, all in one transaction, so a failure leaves nothing behind."""
+    """Create a tenant: its row, schema (cloned from the template) and primary domain, then
+    every app's provisioning step (tenants.provision_steps: account, owner, brand, `general`
+    room), all in one transaction, so a failure anywhere leaves nothing behind."""
     check_new_workspace(slug=slug, name=name, owner_email=owner_email)
+    started = time.monotonic()
     use_public_schema()
     schema_name = schema_name_for(slug)
     try:
@@ -76,26 +74,24 @@ def do_provision_workspace(
                 slug=slug,
                 email=owner_email.lower(),
             )
-            do_open_account(client=client, plan=plan, seats=1)
             Domain.objects.create(domain=platform_host(slug), tenant=client, is_primary=True)
             clone_template_into(schema_name)
-            with schema_context(schema_name):
-                owner = do_create_user(
-                    email=owner_email, password=owner_password, name=owner_name, role=User.Role.OWNER
-                )
-                do_create_default_brand(display_name=client.name)
-                do_create_room(
-                    tenant=None,
-                    name="general",
-                    creator=owner,
-                    topic="Company-wide announcements and chat",
-                    is_default=True,
-                )
+            new = NewWorkspace(
+                client=client,
+                owner_email=owner_email.lower(),
+                owner_password=owner_password,
+                owner_name=owner_name,
+                plan_code=plan_code,
+            )
+            for step in provision_steps:
+                # Each step starts in public, whatever the step before it left the connection in.
+                with in_public():
+                    step.run(new)
     except IntegrityError as exc:
         # Lost a race with another sign-up for the same slug.
         raise ValidationError({"slug": ["This workspace address is already taken."]}) from exc
-    logger.info("provisioned workspace %s (%s)", slug, schema_name)
-    return Workspace(client=client, owner=owner)
+    logger.info("provisioned workspace %s (%s) in %.3f s", slug, schema_name, time.monotonic() - started)
+    return Workspace(client=client)
 
 
 def do_suspend_client(client: Client, *, reason: str = "") -> None:

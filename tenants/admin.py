@@ -1,4 +1,8 @@
-"""Platform staff manage every client here (platform host only: tenant URLconfs have no admin)."""
+"""Platform staff manage every client here (platform host only: tenant URLconfs have no admin).
+
+The apps above tenants add their parts of the client pages (billing the plan, accounts the
+people pages) through `extend_client_admin`, from their `AppConfig.ready()`.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms import ModelChoiceField, ModelForm
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
-from django.utils.html import format_html
+from django.forms import ModelForm
+from django.http import HttpRequest
 
-from billing.models import Plan
-from billing.selectors import default_plan
-from tenants import admin_domains, admin_people
+from tenants import admin_domains
 from tenants.actions import do_reactivate_client, do_suspend_client
 from tenants.forms import WorkspaceForm, provision_from
 from tenants.models import Client, CustomDomain, Domain
@@ -47,8 +47,6 @@ class ClientAddForm(ModelForm[Client]):
         model = Client
         fields = ["name", "slug"]
 
-    # Not a column of Client: the plan is the tenant's billing entitlement, opened with it.
-    plan = ModelChoiceField(queryset=Plan.objects.all(), required=True)
     owner_name = WorkspaceForm.base_fields["owner_name"]
     owner_email = WorkspaceForm.base_fields["owner_email"]
     password = WorkspaceForm.base_fields["password"]
@@ -68,11 +66,10 @@ class ClientAddForm(ModelForm[Client]):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin[Client]):
-    list_display = ["name", "slug", "primary_domain", "plan", "status", "users", "created_at"]
-    list_filter = ["status", "entitlement__plan", "entitlement__status", "open_signup", "created_at"]
+    list_display = ["name", "slug", "primary_domain", "status", "users", "created_at"]
+    list_filter = ["status", "open_signup", "created_at"]
     search_fields = ["name", "slug", "email", "domains__domain"]
-    list_select_related = ["entitlement__plan"]
-    readonly_fields = ["schema_name", "slug", "created_at", "suspended_at", "workspace_url", "people_link"]
+    readonly_fields = ["schema_name", "slug", "created_at", "suspended_at", "workspace_url"]
     fields = [
         "name",
         "slug",
@@ -85,8 +82,10 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         "signup_domains",
         "created_at",
         "workspace_url",
-        "people_link",
     ]
+    # The add page provisions a workspace: these fields, through this form.
+    add_form: type[ClientAddForm] = ClientAddForm
+    add_fields = ["name", "slug", "owner_name", "owner_email", "password"]
     actions = ["suspend", "reactivate"]
     inlines = [DomainInline]
     date_hierarchy = "created_at"
@@ -104,11 +103,6 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         counts = getattr(self, "_user_counts", None) or user_counts([obj])
         return counts.get(obj.pk, "—")
 
-    @admin.display(description="Plan", ordering="entitlement__plan__position")
-    def plan(self, obj: Client) -> str:
-        entitlement = getattr(obj, "entitlement", None)
-        return entitlement.plan.name if entitlement is not None else "—"
-
     @admin.display(description="Primary domain")
     def primary_domain(self, obj: Client) -> str:
         return next((d.domain for d in obj.domains.all() if d.is_primary), "—")
@@ -117,48 +111,15 @@ class ClientAdmin(admin.ModelAdmin[Client]):
     def workspace_url(self, obj: Client) -> str:
         return tenant_url(obj) if obj.pk else "—"
 
-    @admin.display(description="People")
-    def people_link(self, obj: Client) -> str:
-        if not obj.pk:
-            return "—"
-        count = user_counts([obj]).get(obj.pk, 0)
-        return format_html(
-            '<a href="{}">{} active {} — search, send a password reset, lift sign-in locks</a>',
-            admin_people.people_url(obj),
-            count,
-            "person" if count == 1 else "people",
-        )
-
-    def get_urls(self) -> list[URLPattern]:
-        def bound(view: Any) -> Any:
-            def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-                return view(request, *args, model_admin=self, **kwargs)
-
-            return self.admin_site.admin_view(wrapped)
-
-        return [
-            path("<int:client_id>/people/", bound(admin_people.people_page), name="tenants_client_people"),
-            path(
-                "<int:client_id>/people/<int:user_id>/reset/",
-                bound(admin_people.send_reset),
-                name="tenants_client_people_reset",
-            ),
-            path("<int:client_id>/people/unlock/", bound(admin_people.unlock), name="tenants_client_people_unlock"),
-            *super().get_urls(),
-        ]
-
     def get_form(self, request: HttpRequest, obj: Client | None = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
-            kwargs["form"] = ClientAddForm
-            kwargs["fields"] = ["name", "slug", "plan", "owner_name", "owner_email", "password"]
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None:
-            form.base_fields["plan"].initial = default_plan()
-        return form
+            kwargs["form"] = self.add_form
+            kwargs["fields"] = self.add_fields
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Client | None = None) -> Any:
         if obj is None:
-            return ["name", "slug", "plan", "owner_name", "owner_email", "password"]
+            return self.add_fields
         return super().get_fields(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Client | None = None) -> Any:
@@ -172,7 +133,7 @@ class ClientAdmin(admin.ModelAdmin[Client]):
             super().save_model(request, obj, form, change)
             return
         try:
-            workspace = provision_from(form.cleaned_data, plan=form.cleaned_data["plan"])
+            workspace = provision_from(form.cleaned_data, plan_code=self.chosen_plan_code(form.cleaned_data))
         except ValidationError as exc:  # lost a race since clean(); nothing was created
             messages.error(request, "; ".join(exc.messages))
             raise
@@ -180,6 +141,11 @@ class ClientAdmin(admin.ModelAdmin[Client]):
         obj.pk = workspace.client.pk
         obj.schema_name = workspace.client.schema_name
         obj._state.adding = False
+
+    def chosen_plan_code(self, data: dict[str, Any]) -> str | None:
+        """The plan the add page provisions with; None (the default plan) unless billing's part
+        of the page offers a choice."""
+        return None
 
     def has_delete_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
         return False  # tenants are suspended, not deleted from here
@@ -218,6 +184,18 @@ class DomainAdmin(admin.ModelAdmin[Domain]):
 
 
 admin.site.register(CustomDomain, admin_domains.CustomDomainAdmin)
+
+
+def extend_client_admin(part: type[ClientAdmin]) -> None:
+    """Register `part`, a subclass of ClientAdmin that adds an app's columns, fields or pages,
+    over the client admin registered so far. Parts call `super()` in what they override, so
+    every app's part stays in the page whatever order the apps are ready in."""
+    registered = type(admin.site.get_model_admin(Client))
+    if issubclass(registered, part):
+        return  # in the page already
+    admin.site.unregister(Client)
+    admin.site.register(Client, type("ClientAdmin", (part, registered), {}))
+
 
 admin.site.site_header = "Platform administration"
 admin.site.site_title = "Platform admin"

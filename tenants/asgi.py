@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.db import database_sync_to_async
-
-from tenants.db import use_public_schema
+from tenants.db import on_database_thread, use_public_schema
 from tenants.domains.names import host_key
 from tenants.models import Client, Domain
 
@@ -30,7 +28,7 @@ def header(scope: Scope, name: bytes) -> str:
     return ""
 
 
-@database_sync_to_async
+@on_database_thread
 def resolve_tenant(host: str, origin_host: str | None) -> tuple[Client | None, bool]:
     """The tenant of `host`, and whether `origin_host` (None: no Origin sent) is one of its hosts;
     a second query only when the Origin names another host than the socket's."""

@@ -9,15 +9,23 @@ blocks nest. `in_public()` is the same for the public schema's tables (plans, do
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
-from django.db import connection
+from asgiref.sync import SyncToAsync
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import connection, connections
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 if TYPE_CHECKING:
     from tenants.models import Client
+
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def _tenant_connection() -> Any:
@@ -47,3 +55,39 @@ def use_public_schema() -> None:
     """Back to the public schema for good: a thread that served a tenant hands its connection
     on clean (the socket's database thread, a provisioning step)."""
     _tenant_connection().set_schema_to_public()
+
+
+@functools.cache
+def _socket_threads() -> ThreadPoolExecutor | None:
+    count = settings.SOCKET_DATABASE_THREADS
+    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="socket-db") if count > 1 else None
+
+
+class _SocketCall(SyncToAsync):
+    """A call on a socket database thread. After it, the thread's connection is closed if it
+    failed or outlived CONN_MAX_AGE, as Channels does around every call; but it is not
+    health-checked before the next one (CONN_HEALTH_CHECKS' `SELECT 1`), which would cost every
+    frame and handshake a round trip. A connection the database dropped fails one call, is
+    found unusable after it and replaced."""
+
+    def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            for database in connections.all(initialized_only=True):
+                database.close_if_unusable_or_obsolete()
+                if database.connection is not None:
+                    database.health_check_done = True  # type: ignore[attr-defined]
+
+
+def on_database_thread(func: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """`func` as a coroutine function that runs it on one of the process's socket database
+    threads (`SOCKET_DATABASE_THREADS`, each with its own connection, kept for CONN_MAX_AGE).
+    What sockets do with the database (the handshake, every frame, the rooms' order) goes this
+    way; `func` enters a schema itself (`in_tenant`) and leaves the connection in the public
+    schema."""
+    threads = _socket_threads()
+    if threads is None:  # Channels' one thread, shared with everything else of the process
+        return cast(Callable[P, Awaitable[T]], database_sync_to_async(func))
+    call = _SocketCall(cast(Any, func), thread_sensitive=False, executor=threads)
+    return cast(Callable[P, Awaitable[T]], call)

@@ -6,11 +6,10 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from billing.models import Plan
 from tenants.actions import Workspace, check_new_workspace, do_provision_workspace
 
 
-def provision_from(data: dict[str, Any], *, plan: Plan | None = None) -> Workspace:
+def provision_from(data: dict[str, Any], *, plan_code: str | None = None) -> Workspace:
     """Provision from the cleaned fields of a `WorkspaceForm` (or a form with the same fields)."""
     return do_provision_workspace(
         slug=data["slug"],
@@ -18,7 +17,7 @@ def provision_from(data: dict[str, Any], *, plan: Plan | None = None) -> Workspa
         owner_email=data["owner_email"],
         owner_name=data["owner_name"],
         owner_password=data["password"],
-        plan=plan,
+        plan_code=plan_code,
     )
 
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django_tenants.utils import schema_context
+from django.contrib.auth import get_user_model
 
-from accounts.models import User
 from config.celery import app
-from tenants.db import current_schema
+from tenants.db import current_schema, in_public
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +14,7 @@ logger = logging.getLogger(__name__)
 @app.task(name="tenants.ping")
 def ping() -> dict[str, Any]:
     """Report the schema the task ran in and how many people are there: a probe for workers."""
-    return {"schema": current_schema(), "users": User.objects.count()}
+    return {"schema": current_schema(), "users": get_user_model().objects.count()}
 
 
 @app.task(name="tenants.check_domain")
@@ -28,7 +27,7 @@ def check_domain(claim_id: int) -> str | None:
     from tenants.domains.actions import do_check_domain
     from tenants.models import CustomDomain
 
-    with schema_context("public"):
+    with in_public():
         claim = CustomDomain.objects.select_related("tenant").filter(pk=claim_id).first()
         if claim is None:
             return None
@@ -40,7 +39,7 @@ def check_due_domains() -> int:
     """Beat, every minute: send a check for every claim whose `next_check_at` has come."""
     from tenants.domains.actions import lease_due_domains
 
-    with schema_context("public"):
+    with in_public():
         ids = lease_due_domains()
         for claim_id in ids:
             check_domain.delay(claim_id)

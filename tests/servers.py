@@ -21,6 +21,7 @@ from typing import IO
 
 from django.conf import settings
 
+from config import procfile
 from tests.conftest import ROOT
 
 
@@ -98,7 +99,14 @@ class DaphneProcess:
     appends to the same log, so a restart's log shows the crash before it."""
 
     def __init__(
-        self, port: int, env: dict[str, str], log_path: Path, name: str = "daphne", args: Sequence[str] = ()
+        self,
+        port: int,
+        env: dict[str, str],
+        log_path: Path,
+        name: str = "daphne",
+        args: Sequence[str] = (),
+        *,
+        as_deployed: bool = False,
     ) -> None:
         self.port = port
         self.env = env
@@ -106,12 +114,20 @@ class DaphneProcess:
         self.name = name
         # More daphne options, e.g. `--proxy-headers` behind a proxy as the Procfile runs it.
         self.args = list(args)
+        # The Procfile's web command itself (its backlog and timeouts), on loopback; `args` unused.
+        self.as_deployed = as_deployed
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def command(self) -> list[str]:
+        if self.as_deployed:
+            return procfile.command("web", port=self.port, interface="127.0.0.1")
+        daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        return [*daphne, *self.args, "config.asgi:application"]
 
     def start(self, timeout: float = 60) -> None:
         """Start, and return once /healthz answers 200."""
@@ -121,17 +137,7 @@ class DaphneProcess:
         self._log.write(f"--- {self.name} starting on port {self.port}\n".encode())
         self._log.flush()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                *self.args,
-                "config.asgi:application",
-            ],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=self._log,

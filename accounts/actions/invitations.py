@@ -15,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.access import AccessDenied, check_can_assign
+from accounts.access import check_can_assign
 from accounts.actions.seats import check_seat_to_invite, check_seat_to_join
 from accounts.actions.users import do_create_user
 from accounts.models import Invitation, User
 from branding.emails import render_branded_email, send_after_commit
 from config import limits
+from config.api.errors import AccessDenied
 from config.ratelimit import consume
 from tenants.models import Client
 from tenants.urls_helpers import tenant_url

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django_tenants.utils import get_public_schema_name
 
-from accounts.access import AccessDenied, check_can_assign, check_can_manage, require_people_manager
+from accounts.access import check_can_assign, check_can_manage, require_people_manager
 from accounts.events import announce_revocation
 from accounts.models import User
 from accounts.tokens import revoke_refresh_tokens
 from config import limits
+from config.api.errors import AccessDenied
+from tenants.db import current_schema
 from tenants.models import Client
 
 
@@ -21,7 +23,7 @@ def do_create_user(*, email: str, password: str | None, name: str = "", role: st
     tenant they start as a member of its default rooms."""
     with transaction.atomic():
         user = User.objects.create_user(email, password, name=name.strip(), role=role)
-        if connection.schema_name != get_public_schema_name():  # type: ignore[attr-defined]
+        if current_schema() != get_public_schema_name():
             # Imported here: chat builds on accounts, not the other way round.
             from chat.actions import do_join_default_rooms
 

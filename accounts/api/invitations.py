@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import AccessDenied, access_invitation
+from accounts.access import access_invitation
 from accounts.actions import do_accept_invitation, do_invite, do_resend_invitation, do_revoke_invitation
 from accounts.api.auth import TokenPair
 from accounts.api.people import FORBIDDEN, manager
@@ -23,6 +23,7 @@ from accounts.api.serializers import (
 )
 from accounts.selectors import pending_invitations
 from accounts.tokens import mint_tokens, token_pair
+from config.api.errors import AccessDenied
 
 INVALID = OpenApiResponse(description="Invalid input, or a rule refused it (already a member, too many e-mails)")
 NO_INVITATION = OpenApiResponse(description="No such invitation in this workspace")

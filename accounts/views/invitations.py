@@ -24,7 +24,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import AccessDenied
 from accounts.actions import do_accept_invitation
 from accounts.actions.invitations import find_invitation
 from accounts.actions.seats import seat_refusal
@@ -32,7 +31,7 @@ from accounts.models import User
 from accounts.people_forms import AcceptInvitationForm
 from accounts.selectors import account_exists
 from branding.theme import theme_for
-from config.api.errors import Refused
+from config.api.errors import AccessDenied, Refused
 
 # Sessions made here are the password backend's: the person just chose that password.
 BACKEND = "django.contrib.auth.backends.ModelBackend"

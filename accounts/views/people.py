@@ -25,7 +25,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import (
-    AccessDenied,
     access_invitation,
     access_user,
     can_manage_people,
@@ -51,7 +50,7 @@ from accounts.selectors import (
     people_matching,
     people_page,
 )
-from config.api.errors import Refused
+from config.api.errors import AccessDenied, Refused
 from tenants.models import Client
 
 P = ParamSpec("P")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from billing.fake_stripe import api, objects, state
+from billing.fake_stripe import objects, state
 from billing.fake_stripe.events import emit
+from billing.fake_stripe.shapes import StripeError, load
 from billing.fake_stripe.state import Obj
+from billing.fake_stripe.subscriptions import end_subscription, update_subscription
 from billing.models import Plan
 
 
@@ -39,8 +41,8 @@ def plan_of(price: Obj) -> Plan | None:
 
 
 def offer(session_id: str) -> Offer:
-    session = api.load(session_id, "checkout.session")
-    price = api.load(session["_price"], "price")
+    session = load(session_id, "checkout.session")
+    price = load(session["_price"], "price")
     quantity = int(session["_quantity"])
     return Offer(session, price, plan_of(price), quantity, price["unit_amount"] * quantity)
 
@@ -69,12 +71,12 @@ def complete_checkout(session_id: str) -> Obj:
     """ "Start subscription": a trial when the session asked for one, else active with a paid
     first invoice. A second click finds the session complete and changes nothing."""
     with state.locked():
-        session = api.load(session_id, "checkout.session")
+        session = load(session_id, "checkout.session")
         if session["status"] == "complete":
-            return api.load(session["subscription"], "subscription")
+            return load(session["subscription"], "subscription")
         if session["status"] != "open":
             raise NotPossible("This checkout has expired.")
-        price = api.load(session["_price"], "price")
+        price = load(session["_price"], "price")
         sub, invoice = objects.subscription(
             customer_id=session["customer"],
             price_obj=price,
@@ -99,7 +101,7 @@ def portal_subscription(portal_session_id: str) -> tuple[Obj, Obj | None]:
     """The portal session and its customer's newest subscription (None: never subscribed)."""
     portal = state.get(portal_session_id)
     if portal is None or portal.get("object") != "billing_portal.session":
-        raise api.StripeError(404, f"No such billing portal session: '{portal_session_id}'")
+        raise StripeError(404, f"No such billing portal session: '{portal_session_id}'")
     subs = [row for row in state.all_of("subscription") if row["customer"] == portal["customer"]]
     subs.sort(key=lambda row: (row["status"] != "canceled", row["created"]))
     return portal, subs[-1] if subs else None
@@ -113,7 +115,7 @@ def invoices_of(sub: Obj) -> list[Obj]:
 
 
 def _live(sub_id: str) -> Obj:
-    sub = api.load(sub_id, "subscription")
+    sub = load(sub_id, "subscription")
     if sub["status"] == "canceled":
         raise NotPossible("The subscription is canceled; start a new one from the workspace.")
     return sub
@@ -122,18 +124,18 @@ def _live(sub_id: str) -> Obj:
 def cancel_at_period_end(sub_id: str) -> None:
     with state.locked():
         _live(sub_id)
-        api.update_subscription({"cancel_at_period_end": True}, sub_id)
+        update_subscription({"cancel_at_period_end": True}, sub_id)
 
 
 def resume(sub_id: str) -> None:
     with state.locked():
         _live(sub_id)
-        api.update_subscription({"cancel_at_period_end": False}, sub_id)
+        update_subscription({"cancel_at_period_end": False}, sub_id)
 
 
 def cancel_now(sub_id: str) -> None:
     with state.locked():
-        api.end_subscription(_live(sub_id))
+        end_subscription(_live(sub_id))
 
 
 def fail_payment(sub_id: str) -> None:

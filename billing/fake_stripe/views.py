@@ -16,7 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from billing.fake_stripe import api, simulate, state
+from billing.fake_stripe import simulate, state
+from billing.fake_stripe.shapes import StripeError, load
 from billing.fake_stripe.state import Obj
 
 TEST_CARD = "4242 4242 4242 4242"
@@ -43,8 +44,8 @@ def invoice_row(found: Obj) -> dict[str, str]:
 
 def _or_404(object_id: str, object_type: str) -> Obj:
     try:
-        return api.load(object_id, object_type)
-    except api.StripeError as exc:
+        return load(object_id, object_type)
+    except StripeError as exc:
         raise Http404(exc.message) from exc
 
 
@@ -84,7 +85,7 @@ PORTAL_ACTIONS = {
 def portal(request: HttpRequest, session_id: str) -> HttpResponse:
     try:
         portal_session, sub = simulate.portal_subscription(session_id)
-    except api.StripeError as exc:
+    except StripeError as exc:
         raise Http404(exc.message) from exc
     if request.method == "POST":
         action = request.POST.get("action", "")

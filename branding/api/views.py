@@ -23,9 +23,11 @@ from branding.actions import (
     do_update_draft,
 )
 from branding.api import serializers as s
-from branding.images import ImageRejected, process_brand_image
+from branding.colours import LIGHT_SURFACE, contrast_ratio, shown_ratio, text_on
+from branding.image_errors import ImageRejected
+from branding.images import process_brand_image
 from branding.models import BrandVersion
-from branding.palette import LIGHT_SURFACE, check_contrast, contrast_ratio, expand_palette, shown_ratio, text_on
+from branding.palette import check_contrast, expand_palette
 from branding.payloads import current_draft_payload, published_payload, url_builder, version_payload
 from branding.selectors import draft, published_version, version_by_number, versions_page
 from branding.validation import BrandRefused, LowContrast, check_draft_changes, clean_colour, problem_payload
@@ -102,7 +104,7 @@ class DraftView(APIView):
         except (BrandRefused, LowContrast) as exc:
             raise refused(exc) from exc
         if changes:
-            do_update_draft(actor=actor, changes=changes)
+            do_update_draft(tenant=request.tenant, actor=actor, changes=changes)
         return Response(current_draft_payload(request.tenant))
 
 
@@ -147,7 +149,7 @@ class DraftImageView(APIView):
             image = process_brand_image(upload.read(), kind=data["kind"])
         except ImageRejected as exc:
             raise Refused(IMAGE_STATUS.get(exc.code, 400), exc.message, exc.code) from exc
-        do_add_brand_image(actor=actor, kind=data["kind"], image=image)
+        do_add_brand_image(tenant=request.tenant, actor=actor, kind=data["kind"], image=image)
         return Response(current_draft_payload(request.tenant), status=status.HTTP_201_CREATED)
 
 
@@ -161,7 +163,7 @@ class PublishView(APIView):
     def post(self, request: Request) -> Response:
         actor = editor(request)
         try:
-            version = do_publish_brand(actor=actor)
+            version = do_publish_brand(tenant=request.tenant, actor=actor)
         except NothingToPublish as exc:
             raise Refused(409, exc.messages[0], "unchanged") from exc
         return Response(version_payload(version, url_for=url_builder(request.tenant)), status=status.HTTP_201_CREATED)
@@ -197,7 +199,7 @@ class RestoreView(APIView):
         if version_by_number(number) is None:
             raise Refused(404, f"There is no version {number}.", "not_found")
         try:
-            do_restore_brand_version(actor=actor, number=number, publish=options["publish"])
+            do_restore_brand_version(tenant=request.tenant, actor=actor, number=number, publish=options["publish"])
         except BrandVersion.DoesNotExist as exc:
             raise Refused(404, f"There is no version {number}.", "not_found") from exc
         return Response(current_draft_payload(request.tenant))

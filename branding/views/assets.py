@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
-from branding.images import favicons_by_size, letter_icon, process_brand_image
+from branding.images import process_brand_image
+from branding.renditions import favicons_by_size, letter_icon
 from branding.selectors import asset_by_digest
 from branding.theme import FAVICON_SIZES, Theme, letter_icon_key, letter_of, theme_for
+from config.cache import cache
 from config.files import private_file
 
 A_YEAR = "public, max-age=31536000, immutable"

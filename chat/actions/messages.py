@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -23,11 +24,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from chat import events
+from chat.attachments import registered as registered_attachments
 from chat.markdown import MAX_BODY_LENGTH, Rendered, find_handles, render
 from chat.models import Membership, Mention, Message, MessageEdit, Reaction, Room
 from chat.payloads import message_payload, reactions_payload, with_related
 from config import limits
-from documents.models import Document, MessageAttachment
 from tenants.models import Client
 
 MAX_CLIENT_ID_LENGTH = 64
@@ -40,6 +41,8 @@ class SendResult:
     message: Message
     # False when the send repeated a `client_id` already stored: nothing new was written.
     created: bool
+    # The message as clients see it (chat.payloads.message_payload), built from what was written.
+    payload: dict[str, Any]
 
 
 def check_body(body: object, *, allow_blank: bool = False) -> str:
@@ -145,10 +148,10 @@ def do_send_message(
     body: str,
     client_id: str | None = None,
     thread_id: int | None = None,
-    attachments: Sequence[Document] = (),
+    attachments: Sequence[object] = (),
 ) -> SendResult:
-    """`attachments`: documents the author may share (documents.access.access_documents_to_share);
-    their readers then include the room's."""
+    """`attachments`: what the author may share (chat.attachments.access_to_share); the room's
+    readers may then read them too."""
     body = check_body(body, allow_blank=bool(attachments))
     client_id = check_client_id(client_id)
     thread: Message | None = None
@@ -170,9 +173,8 @@ def do_send_message(
                 client_id=client_id,
                 thread=thread,
             )
-            MessageAttachment.objects.bulk_create(
-                [MessageAttachment(message=message, document=d, position=i) for i, d in enumerate(attachments)]
-            )
+            carried = registered_attachments()
+            carried.store(message, attachments)
             mentioned = _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
             # Your own message is read by you.
             Membership.objects.filter(room=room, user=author).update(last_read_id=Greatest("last_read_id", message.pk))
@@ -184,7 +186,8 @@ def do_send_message(
                     reply_count=F("reply_count") + 1, last_reply_at=message.created_at, updated_at=timezone.now()
                 )
             # Built from what was just written, not read back: a new message has no reactions.
-            payload = message_payload(message, mentions=mentioned, reactions=[], attachments=attachments)
+            attached = [carried.payload(attachment) for attachment in attachments]
+            payload = message_payload(message, mentions=mentioned, reactions=[], attached=attached)
             frame = {"type": "message.new", "message": payload}
             events.to_room(tenant.pk, room.pk, frame, message=message.pk, seq=message.seq)
             if thread is not None:
@@ -197,8 +200,9 @@ def do_send_message(
         existing = Message.objects.filter(author=author, client_id=client_id).first() if client_id else None
         if existing is None:
             raise
-        return SendResult(message=_fresh(existing.pk), created=False)
-    return SendResult(message=message, created=True)
+        stored = _fresh(existing.pk)
+        return SendResult(message=stored, created=False, payload=message_payload(stored))
+    return SendResult(message=message, created=True, payload=payload)
 
 
 def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str) -> Message:
@@ -236,8 +240,8 @@ def do_delete_message(*, tenant: Client, message: Message) -> Message:
             deleted_at=now, body="", html="", updated_at=now
         )
         if updated:
-            # Its documents stay: others may share them, and their uploaders keep them.
-            MessageAttachment.objects.filter(message=message).delete()
+            # What it carried stays: others may share it, and its owners keep it.
+            registered_attachments().unlink(message)
             MessageEdit.objects.filter(message=message).delete()
             Reaction.objects.filter(message=message).delete()
             Mention.objects.filter(message=message).delete()

@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import NotFound
 from chat.access import (
     access_message,
     access_message_to_change,
@@ -32,11 +31,12 @@ from chat.actions import (
 )
 from chat.actions.messages import render_preview
 from chat.api import serializers as s
-from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
+from chat.attachments import access_to_share
 from chat.models import Message, MessageEdit
 from chat.payloads import author_payload, message_payload, message_payloads, with_related
 from chat.selectors import history
-from documents.access import access_documents_to_share
+from config.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
+from config.api.errors import NotFound
 
 
 def fresh(message: Message) -> dict[str, Any]:
@@ -98,7 +98,7 @@ class RoomMessagesView(APIView):
         user = person(request)
         access = access_room_to_post(user, pk)
         data = valid(s.MessageCreateSerializer, request.data)
-        documents = access_documents_to_share(user, data["attachments"])
+        attached = access_to_share(user, data["attachments"])
         result = do_send_message(
             tenant=request.tenant,
             author=user,
@@ -106,10 +106,10 @@ class RoomMessagesView(APIView):
             body=data["body"],
             client_id=data.get("client_id"),
             thread_id=data.get("thread"),
-            attachments=documents,
+            attachments=attached,
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(message_payload(result.message), status=code)
+        return Response(result.payload, status=code)
 
 
 class MessageView(APIView):

@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import AccessDenied, NotFound
 from accounts.models import User
 from chat.access import access_member_to_change, access_room, access_room_to_invite, access_room_to_manage
 from chat.actions import (
@@ -32,10 +31,11 @@ from chat.actions import (
     do_update_room,
 )
 from chat.api import serializers as s
-from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
 from chat.models import Membership, Mention, Room
 from chat.payloads import author_payload, handle_of, room_payload
 from chat.selectors import room_list, unread_count
+from config.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
+from config.api.errors import AccessDenied, NotFound
 
 
 def room_detail(room: Room, membership: Membership | None, user: User) -> dict[str, Any]:

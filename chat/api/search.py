@@ -12,11 +12,10 @@ from accounts.api.serializers import PeopleQuerySerializer
 from accounts.selectors import people_page
 from chat.access import access_room
 from chat.api import serializers as s
-from chat.api.common import BAD_INPUT, NOT_FOUND, person, valid
 from chat.payloads import handle_of, message_payload
 from chat.search import SearchHit
 from chat.search_all import search_all
-from documents.payloads import document_payload
+from config.api.common import BAD_INPUT, NOT_FOUND, person, valid
 
 
 class SearchView(APIView):
@@ -57,13 +56,7 @@ class SearchView(APIView):
                 "rank": hit.rank,
             }
             if isinstance(hit, SearchHit)
-            else {
-                "type": "document",
-                "document": document_payload(hit.document),
-                "page": hit.page,
-                "snippet": hit.snippet,
-                "rank": hit.rank,
-            }
+            else hit.result()
             for hit in found.hits
         ]
         return Response({"results": results, "next": found.next.encode() if found.next else None})

@@ -19,14 +19,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chat.actions.messages import MAX_CLIENT_ID_LENGTH, MAX_EMOJI_LENGTH
+from chat.attachments import MAX_ATTACHMENTS, registered
 from chat.markdown import MAX_BODY_LENGTH
 from chat.models import Membership, Room
 from chat.search import MAX_SEARCH_LENGTH
 from chat.search_all import AllCursor
 from chat.selectors import MAX_PAGE_SIZE
 from config.api.fields import PersonRefSerializer, StrictCharField, id_field
-from documents.access import MAX_ATTACHMENTS
-from documents.api.serializers import DocumentSerializer
 
 MAX_MEMBERS_AT_ONCE = 100
 
@@ -195,6 +194,20 @@ class SearchQuerySerializer(serializers.Serializer[Any]):
 # ---------------------------------------------------------------------------------------------
 
 
+def _inserted(
+    fields: dict[str, serializers.Field], added: dict[str, serializers.Field], *, before: str
+) -> dict[str, serializers.Field]:
+    """`fields` with the attachments' (chat.attachments: the registered app's, known only once
+    apps are ready) placed where the payload has them, before the field `before`."""
+    names = list(fields)
+    at = names.index(before)
+    return {
+        **{name: fields[name] for name in names[:at]},
+        **added,
+        **{name: fields[name] for name in names[at:]},
+    }
+
+
 class ReactionGroupSerializer(serializers.Serializer[Any]):
     emoji = serializers.CharField()
     count = serializers.IntegerField()
@@ -217,8 +230,10 @@ class MessageSerializer(serializers.Serializer[Any]):
     reply_count = serializers.IntegerField()
     last_reply_at = serializers.DateTimeField(allow_null=True)
     mentions = serializers.ListField(child=serializers.IntegerField())
-    attachments = DocumentSerializer(many=True, help_text="The documents the message carries.")
     reactions = ReactionGroupSerializer(many=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return _inserted(super().get_fields(), {"attachments": registered().field()}, before="reactions")
 
 
 class MessagePageSerializer(serializers.Serializer[Any]):
@@ -306,12 +321,13 @@ class SearchResultSerializer(serializers.Serializer[Any]):
     type = serializers.ChoiceField(choices=["message", "document"])
     message = MessageSerializer(required=False, help_text="A message hit.")
     room = RoomRefSerializer(required=False, help_text="A message hit's room.")
-    document = DocumentSerializer(required=False, help_text="A document hit.")
-    page = serializers.IntegerField(required=False, help_text="A document hit's page (1-based).")
     snippet = serializers.CharField(
         help_text="HTML-escaped text of the match with the matched words in <mark></mark>, safe to insert as HTML."
     )
     rank = serializers.FloatField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return _inserted(super().get_fields(), registered().search_fields(), before="snippet")
 
 
 class SearchPageSerializer(serializers.Serializer[Any]):

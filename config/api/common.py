@@ -1,4 +1,4 @@
-"""What every endpoint shares: the signed-in person, checked input, the documented 400."""
+"""What every endpoint shares: the signed-in person, checked input, the documented refusals."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from rest_framework.serializers import Serializer
 from accounts.models import User
 
 BAD_INPUT = OpenApiResponse(description="Invalid input (`errors` names the fields)")
+FORBIDDEN = OpenApiResponse(
+    description="Readable but not allowed: not a member (`not_a_member`), the room is archived (`archived`), "
+    "a direct message (`direct`), not yours (`forbidden`)"
+)
+NOT_FOUND = OpenApiResponse(description="No such room, message or person here, or a private room you are not in")
 
 
 def person(request: Request) -> User:

@@ -12,6 +12,19 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class AccessDenied(PermissionDenied):
+    """A refused action, with a message fit to show the person who tried it."""
+
+    def __init__(self, message: str, code: str = "forbidden") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class NotFound(Http404):
+    """The object does not exist in this tenant (or is another tenant's): answer 404."""
+
+
 class Refused(exceptions.APIException):
     """A request refused with the status, code and sentence a rule chose, and optionally more
     fields for clients (a measured ratio, a suggestion, the line of an error)."""

@@ -281,7 +281,7 @@ CACHES = {
 # Channel layer and chat sockets
 # ------------------------------------------------------------------------------
 # `core` (lists in Redis, per-channel capacity) or `pubsub` (Redis PUBLISH/SUBSCRIBE). Each
-# process holds one channel for all its sockets (chat.hub), so the pool and capacity below are
+# process holds one channel for all its sockets (chat.realtime.hub), so the pool and capacity below are
 # per process, not per socket. PubSub by the numbers of bench/ws_fanout.py (docs/benchmarks.md):
 # it held 4,000 clients in one room against the core layer's 3,600.
 CHANNEL_LAYER: str = env("CHANNEL_LAYER", default="pubsub")
@@ -319,8 +319,13 @@ CHAT_GROUP_REFRESH_SECONDS: float = env.float("CHAT_GROUP_REFRESH_SECONDS", defa
 # message.send per socket: a token bucket of BURST frames refilled at RATE per second.
 CHAT_SEND_RATE: float = env.float("CHAT_SEND_RATE", default=5.0)
 CHAT_SEND_BURST: int = env.int("CHAT_SEND_BURST", default=20)
+# Threads (each with its own database connection) that run the sockets' database work in a web
+# process (tenants.db.on_database_thread). One thread made every frame of every socket wait for the
+# one before it: its commit's disk wait included, so sends and handshakes queued behind each
+# other. 1 is Channels' one shared thread.
+SOCKET_DATABASE_THREADS: int = env.int("SOCKET_DATABASE_THREADS", default=4)
 # Under daphne, fan-out frames are built once per event and written straight to each socket
-# (chat.wsdirect); off: every delivery goes through daphne and autobahn.
+# (chat.realtime.wsdirect); off: every delivery goes through daphne and autobahn.
 CHAT_DIRECT_WRITES: bool = env.bool("CHAT_DIRECT_WRITES", default=True)
 # Presence entries of a socket live this long unless refreshed (a third of it, by its process).
 CHAT_PRESENCE_TTL_SECONDS: int = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)

@@ -18,8 +18,9 @@ EMAIL_ASYNC = env.bool("EMAIL_ASYNC", default=False)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 # Connections close after each request, so a schema can be cloned or the database dropped
-# without waiting on idle sessions (a pool, when DB_POOL_MAX_SIZE sets one, keeps them open).
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# without waiting on idle sessions (a pool, when DB_POOL_MAX_SIZE sets one, keeps them open). A
+# server a test runs as deployed keeps them (CONN_MAX_AGE set), as production does.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)  # noqa: F405
 # A queue of their own, so a development worker on the same Redis never takes test tasks.
 CELERY_TASK_DEFAULT_QUEUE = "tests"
 # Cache keys of test runs are recognisable, so a run can clear its own and no one else's.

@@ -16,11 +16,11 @@ from rest_framework.throttling import BaseThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from chat.access import access_room, access_room_to_post
-from chat.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
+from config.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
 from config.api.errors import Refused
 from config.files import private_file
 from documents.access import access_document, access_document_to_delete
-from documents.actions import DocumentInUse, do_delete_document, do_upload_document
+from documents.actions.uploads import DocumentInUse, do_delete_document, do_upload_document
 from documents.api import serializers as s
 from documents.payloads import document_payload
 from documents.selectors import document_list, text_pages

@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
 from config.api.errors import Refused
 from config.ratelimit import consume
 from tenants.api.serializers import AddDomainSerializer, DomainListSerializer, DomainSerializer, domain_payload
@@ -33,6 +32,7 @@ from tenants.domains.actions import (
 from tenants.domains.errors import DomainError
 from tenants.domains.selectors import live_domains, primary_domains
 from tenants.models import Client, CustomDomain
+from tenants.people import Person
 
 T = TypeVar("T")
 
@@ -56,8 +56,8 @@ def refusals_as_api_errors(call: Callable[[], T]) -> T:
         raise Refused(exc.status, exc.message, exc.code, **exc.extra) from exc
 
 
-def manager(request: Request) -> User:
-    if not isinstance(request.user, User):
+def manager(request: Request) -> Person:
+    if not isinstance(request.user, Person):
         raise NotAuthenticated
     return require_domain_manager(request.user)
 

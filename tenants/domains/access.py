@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-from accounts.access import AccessDenied, NotFound
-from accounts.models import User
+from config.api.errors import AccessDenied, NotFound
 from config.api.fields import MAX_ID
 from tenants.models import Client, CustomDomain
+from tenants.people import Person
 
 
 def can_manage_domains(user: object) -> bool:
-    return isinstance(user, User) and user.is_authenticated and user.is_active and user.is_workspace_admin
+    return isinstance(user, Person) and user.is_active and user.is_workspace_admin
 
 
-def require_domain_manager(user: object) -> User:
-    if not isinstance(user, User) or not can_manage_domains(user):
+def require_domain_manager(user: object) -> Person:
+    if not isinstance(user, Person) or not can_manage_domains(user):
         raise AccessDenied("Only owners and admins can manage the workspace's domains.")
     return user
 

@@ -22,8 +22,8 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
+from tenants.db import in_public
 from tenants.domains import schedule
 from tenants.domains.dns import CheckResult, Problem, check_domain
 from tenants.domains.errors import DomainConflict, DomainRefused, DomainTaken
@@ -64,7 +64,7 @@ def _send_first_check(claim_id: int) -> None:
     from tenants.tasks import check_domain as check_domain_task
 
     def send() -> None:
-        with schema_context("public"):
+        with in_public():
             check_domain_task.delay(claim_id)
 
     transaction.on_commit(send)

@@ -1,28 +1,16 @@
 """E-mail to a tenant's owners and admins when one of its domains stops pointing here, and when
 it stops routing. Rendered inside the transaction that changed the domain (links follow the
-primary domain as it is then) and sent after its commit."""
+primary domain as it is then) and sent after its commit (tenants.notices)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from django_tenants.utils import schema_context
-
-from accounts.models import User
-from branding.emails import render_branded_email, send_after_commit
 from tenants.domains.names import display_name
 from tenants.models import CustomDomain
+from tenants.notices import mail_workspace_admins
 from tenants.urls_helpers import tenant_url
-
-
-def managers_of(claim: CustomDomain) -> list[str]:
-    with schema_context(claim.tenant.schema_name):
-        return list(
-            User.objects.filter(is_active=True, role__in=[User.Role.OWNER, User.Role.ADMIN])
-            .order_by("pk")
-            .values_list("email", flat=True)
-        )
 
 
 def _send(claim: CustomDomain, template: str, context: dict[str, Any]) -> None:
@@ -32,8 +20,7 @@ def _send(claim: CustomDomain, template: str, context: dict[str, Any]) -> None:
         "problem": claim.problem,
         "settings_url": tenant_url(claim.tenant, "/settings/domains/"),
     }
-    for email in managers_of(claim):
-        send_after_commit(render_branded_email(tenant=claim.tenant, to=email, template=template, context=context))
+    mail_workspace_admins(claim.tenant, template=template, context=context)
 
 
 def notify_domain_failing(claim: CustomDomain, *, stops_routing_at: datetime) -> None:

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
 from config.ratelimit import consume
 from tenants.domains.access import access_domain, require_domain_manager
 from tenants.domains.actions import (
@@ -33,6 +32,7 @@ from tenants.domains.names import display_name
 from tenants.domains.records import Record, records_for
 from tenants.domains.selectors import live_domains, primary_host
 from tenants.models import Client, CustomDomain
+from tenants.people import Person
 from tenants.urls_helpers import platform_host
 
 P = ParamSpec("P")
@@ -56,7 +56,7 @@ class DomainRow:
 
 
 def manager_only(
-    view: Callable[Concatenate[HttpRequest, User, Client, P], HttpResponse],
+    view: Callable[Concatenate[HttpRequest, Person, Client, P], HttpResponse],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Signed out: the login page. Not an owner or admin: 403 with the reason."""
 
@@ -96,7 +96,7 @@ def _render(request: HttpRequest, tenant: Client, form: AddDomainForm, *, status
 
 @require_http_methods(["GET", "POST"])
 @manager_only
-def domains_page(request: HttpRequest, actor: User, tenant: Client) -> HttpResponse:
+def domains_page(request: HttpRequest, actor: Person, tenant: Client) -> HttpResponse:
     if request.method != "POST":
         return _render(request, tenant, AddDomainForm())
     form = AddDomainForm(request.POST)
@@ -124,7 +124,7 @@ def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -
 
 @require_POST
 @manager_only
-def check_now(request: HttpRequest, actor: User, tenant: Client, domain_id: int) -> HttpResponse:
+def check_now(request: HttpRequest, actor: Person, tenant: Client, domain_id: int) -> HttpResponse:
     claim = access_domain(actor, tenant, domain_id)
     name = display_name(claim.domain)
     if consume(f"domain-check:{claim.pk}", limit=settings.DOMAINS_CHECKS_PER_MINUTE, window_seconds=60) is not None:
@@ -140,7 +140,7 @@ def check_now(request: HttpRequest, actor: User, tenant: Client, domain_id: int)
 
 @require_POST
 @manager_only
-def make_primary(request: HttpRequest, actor: User, tenant: Client, domain_id: int) -> HttpResponse:
+def make_primary(request: HttpRequest, actor: Person, tenant: Client, domain_id: int) -> HttpResponse:
     claim = access_domain(actor, tenant, domain_id)
     name = display_name(claim.domain)
     _attempt(request, lambda: do_make_primary(claim=claim), f"{name} is now your workspace's primary address.")
@@ -149,7 +149,7 @@ def make_primary(request: HttpRequest, actor: User, tenant: Client, domain_id: i
 
 @require_POST
 @manager_only
-def use_platform_host(request: HttpRequest, actor: User, tenant: Client) -> HttpResponse:
+def use_platform_host(request: HttpRequest, actor: Person, tenant: Client) -> HttpResponse:
     do_use_platform_host(tenant=tenant)
     messages.success(request, f"{platform_host(tenant.slug)} is your workspace's primary address again.")
     return redirect("domains:settings")
@@ -157,7 +157,7 @@ def use_platform_host(request: HttpRequest, actor: User, tenant: Client) -> Http
 
 @require_POST
 @manager_only
-def remove(request: HttpRequest, actor: User, tenant: Client, domain_id: int) -> HttpResponse:
+def remove(request: HttpRequest, actor: Person, tenant: Client, domain_id: int) -> HttpResponse:
     claim = access_domain(actor, tenant, domain_id)
     do_remove_domain(claim=claim)
     messages.success(request, f"{display_name(claim.domain)} was removed and no longer reaches your workspace.")

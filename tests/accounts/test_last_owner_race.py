@@ -9,10 +9,10 @@ from typing import Any
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from accounts.access import AccessDenied
 from accounts.actions import do_create_user, do_deactivate_user
 from accounts.actions.users import do_change_role
 from accounts.models import User
+from config.api.errors import AccessDenied
 from tenants.models import Client
 from tests.conftest import PASSWORD, provision_once
 

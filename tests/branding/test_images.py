@@ -1,5 +1,5 @@
-"""branding.images: brand images are judged by their bytes, re-encoded before they are stored, and
-drawn into favicons. Every image is made here with Pillow; no database."""
+"""branding.images and branding.renditions: brand images are judged by their bytes, re-encoded
+before they are stored, and drawn into favicons. Every image is made here with Pillow; no database."""
 
 from __future__ import annotations
 
@@ -16,19 +16,9 @@ from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
 from branding import images
-from branding.images import (
-    FAVICON_ICO,
-    FAVICON_SIZES,
-    ICO_SIZES,
-    KINDS,
-    MAX_PIXELS,
-    MAX_SIDE,
-    ImageRejected,
-    ProcessedImage,
-    favicon_set,
-    letter_icon,
-    process_brand_image,
-)
+from branding.image_errors import ImageRejected
+from branding.images import KINDS, MAX_PIXELS, MAX_SIDE, ProcessedImage, process_brand_image
+from branding.renditions import FAVICON_ICO, FAVICON_SIZES, ICO_SIZES, favicon_set, letter_icon
 
 MB = 1024 * 1024
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -426,7 +416,7 @@ def test_kinds_are_the_documented_ones() -> None:
 
 
 def test_email_logo_is_a_png_of_an_svg_or_webp_wordmark_and_nothing_for_png() -> None:
-    from branding.images import EMAIL_LOGO_HEIGHT, email_logo
+    from branding.renditions import EMAIL_LOGO_HEIGHT, email_logo
     from tests.branding.test_svg import CLEAN_LOGO
 
     svg_logo = process_brand_image(CLEAN_LOGO.encode(), kind="logo")

@@ -1,5 +1,5 @@
-"""branding.palette: brand colours are readable and visible, and the palette pages use keeps them so
-in both schemes. Pure functions; no database."""
+"""branding.colours, branding.oklch and branding.palette: brand colours are readable and visible,
+and the palette pages use keeps them so in both schemes. Pure functions; no database."""
 
 from __future__ import annotations
 
@@ -10,23 +10,14 @@ from collections.abc import Callable
 import pytest
 import tinycss2
 
-from branding.palette import (
+from branding.colours import (
     DARK_SURFACE,
     DARK_TEXT,
     LIGHT_SURFACE,
     LIGHT_TEXT,
     NON_TEXT_CONTRAST,
-    PALETTE_KEYS,
     TEXT_CONTRAST,
-    Palette,
-    check_contrast,
     contrast_ratio,
-    css_variables,
-    expand_palette,
-    from_oklch,
-    nearest_lightness,
-    nearest_passing,
-    oklch,
     parse_hex,
     passes_checks,
     relative_luminance,
@@ -34,6 +25,8 @@ from branding.palette import (
     text_on,
     to_hex,
 )
+from branding.oklch import from_oklch, nearest_lightness, nearest_passing, oklch
+from branding.palette import PALETTE_KEYS, Palette, check_contrast, css_variables, expand_palette
 
 
 def sample_colours(count: int, *, seed: int = 20240611) -> list[str]:

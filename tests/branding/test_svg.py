@@ -10,7 +10,8 @@ import resvg_py
 from defusedxml.ElementTree import fromstring
 from PIL import Image, ImageChops
 
-from branding.images import ImageRejected, process_brand_image
+from branding.image_errors import ImageRejected
+from branding.images import process_brand_image
 
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 120 40">'
 

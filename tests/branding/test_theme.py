@@ -86,8 +86,10 @@ def white_labelled_b(tenant_b: TenantInfo, django_db_blocker: pytest.FixtureRequ
         forget(client.pk)
         with schema_context(tenant_b.schema):
             published = BrandVersion.objects.order_by("-number").first()
-            do_update_draft(actor=None, changes={"display_name": "Globex Works", "hide_powered_by": True})
-            do_publish_brand(actor=None)
+            do_update_draft(
+                tenant=client, actor=None, changes={"display_name": "Globex Works", "hide_powered_by": True}
+            )
+            do_publish_brand(tenant=client, actor=None)
             forget_theme()
     try:
         yield tenant_b
@@ -95,7 +97,7 @@ def white_labelled_b(tenant_b: TenantInfo, django_db_blocker: pytest.FixtureRequ
         with django_db_blocker.unblock():  # type: ignore[attr-defined]
             with schema_context(tenant_b.schema):
                 assert published is not None
-                do_restore_brand_version(actor=None, number=published.number, publish=True)
+                do_restore_brand_version(tenant=client, actor=None, number=published.number, publish=True)
                 forget_theme()
             Entitlement.objects.filter(client=client).update(plan=plan_before)
             forget(client.pk)

@@ -75,6 +75,7 @@ def white_label(tenant_a: TenantInfo, tmp_path: Path) -> Iterator[Client]:
     with override_settings(MEDIA_ROOT=tmp_path), schema_context(tenant_a.schema):
         owner = User.objects.get(email=tenant_a.owner_email)
         do_update_draft(
+            tenant=client,
             actor=owner,
             changes={
                 "display_name": "Acme Spaces",
@@ -83,7 +84,7 @@ def white_label(tenant_a: TenantInfo, tmp_path: Path) -> Iterator[Client]:
                 "legal_links": [{"label": "Terms", "url": "https://acme.example/terms"}],
             },
         )
-        do_publish_brand(actor=owner)
+        do_publish_brand(tenant=client, actor=owner)
         forget_theme()
         do_add_domain(tenant=client, name="chat-white-label.example-corp.com")
         yield client

@@ -24,9 +24,9 @@ from accounts.actions import do_create_user
 from accounts.models import User
 from accounts.tokens import mint_tokens
 from chat.actions import do_add_members, do_create_room
-from chat.hub import stop_hub
 from chat.models import Room
 from chat.presence import stop_presence
+from chat.realtime.hub import stop_hub
 from tenants.db import use_public_schema
 from tests.conftest import PASSWORD, TenantInfo
 

@@ -11,7 +11,7 @@ import redis
 from django.conf import settings as django_settings
 
 from chat import events
-from chat.hub import get_hub
+from chat.realtime.hub import get_hub
 from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, open_socket
 from tests.conftest import TenantInfo
 

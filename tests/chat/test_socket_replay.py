@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from chat import consumers
 from chat.actions import do_delete_message, do_edit_message, do_send_message
 from chat.models import Message
+from chat.realtime import session
 from tests.chat.conftest import MakeMember, MakeRoom, Member, open_socket
 from tests.conftest import TenantInfo
 
@@ -85,7 +85,7 @@ def test_replay_with_concurrent_sends_ends_with_every_message_once_in_order(
 ) -> None:
     # given: 30 messages to catch up on, read 3 per database call, so the replay takes many
     # turns of the event loop while two senders keep writing
-    monkeypatch.setattr(consumers, "REPLAY_BATCH", batch)
+    monkeypatch.setattr(session, "REPLAY_BATCH", batch)
     alice, bob, carol = make_member(tenant_a), make_member(tenant_a), make_member(tenant_a)
     room = make_room(tenant_a, members=[alice, bob, carol])
     before = post(tenant_a, alice, room, [f"before {i}" for i in range(30)], django_db_blocker)

@@ -1,4 +1,4 @@
-"""Fan-out frames framed once and written straight to the socket (chat.wsdirect): the frames are
+"""Fan-out frames framed once and written straight to the socket (chat.realtime.wsdirect): the frames are
 what a WebSocket client parses, a partly written frame is finished by Twisted's buffer, and
 anything else takes the ordinary ASGI send. The end-to-end test through daphne is
 tests/integration/test_direct_fanout.py."""
@@ -15,7 +15,7 @@ from django.test import override_settings
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
-from chat import wsdirect
+from chat.realtime import wsdirect
 
 
 def parse(data: bytes) -> tuple[Frame, bytes]:

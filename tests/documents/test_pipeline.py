@@ -34,7 +34,7 @@ from accounts.models import User
 from chat import events
 from chat.models import SEARCH_CONFIG
 from documents import tasks
-from documents.actions import do_upload_document
+from documents.actions.uploads import do_upload_document
 from documents.models import Document, DocumentPage
 from tests.conftest import TenantInfo
 from tests.documents.corpus import (

@@ -20,24 +20,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile, UploadedFile
 from PIL import Image
 
-from documents import validation
-from documents.validation import (
-    DOCX,
-    GIF,
-    JPEG,
-    ODT,
-    PDF,
-    PNG,
-    PPTX,
-    TEXT,
-    WEBP,
-    XLSX,
-    Checked,
-    UploadRejected,
-    check_upload,
-    display_name,
-    sniff,
-)
+from documents.validation import Checked, UploadRejected, archives, check_upload
+from documents.validation.content import DOCX, GIF, JPEG, ODT, PDF, PNG, PPTX, TEXT, WEBP, XLSX, sniff
+from documents.validation.names import display_name
 
 MB = 1024 * 1024
 GB = 1024 * MB
@@ -433,7 +418,7 @@ def test_office_file_over_the_unpacked_limit_is_refused_at_any_ratio() -> None:
 
 
 def test_office_file_with_too_many_members_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "MAX_MEMBERS", 20)
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 20)
     content = office_zip("docx", {f"word/part{n}.xml": b"<p/>" for n in range(20)})
 
     rejection = refused(content, "report.docx")
@@ -443,13 +428,13 @@ def test_office_file_with_too_many_members_is_refused(monkeypatch: pytest.Monkey
 
 
 def test_zip_with_too_many_members_is_refused_before_its_directory_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "MAX_MEMBERS", 20)
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 20)
     content = plain_zip({f"{n}.txt": b"" for n in range(21)})
 
     def no_directory(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the central directory was parsed")
 
-    monkeypatch.setattr(validation.zipfile, "ZipFile", no_directory)
+    monkeypatch.setattr(archives.zipfile, "ZipFile", no_directory)
 
     rejection = refused(content, "many.zip")
 
@@ -459,7 +444,7 @@ def test_zip_with_too_many_members_is_refused_before_its_directory_is_read(monke
 def test_zip_whose_directory_is_larger_than_declared_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """The end record may claim few members while the directory holds many: zipfile would parse
     them all, so the directory's size counts too."""
-    monkeypatch.setattr(validation, "MAX_DIRECTORY_BYTES", 2000)
+    monkeypatch.setattr(archives, "MAX_DIRECTORY_BYTES", 2000)
     content = bytearray(office_zip("docx", {f"word/part{n}.xml": b"<p/>" for n in range(40)}))
     end = content.rfind(b"PK\x05\x06")
     content[end + 8 : end + 12] = struct.pack("<HH", 3, 3)  # "3 members"

@@ -20,7 +20,7 @@ from pytest_django import DjangoDbBlocker
 from accounts.models import User
 from chat.actions import do_create_room
 from chat.models import Room
-from documents.actions import do_delete_document, do_upload_document
+from documents.actions.uploads import do_delete_document, do_upload_document
 from documents.models import Document
 from tests.conftest import PASSWORD, TenantInfo
 from tests.documents.corpus import corpus_path

@@ -13,17 +13,47 @@ import contextlib
 import itertools
 import json
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Origin
 
+from tests.conftest import ROOT
+
 # Close codes that reconnecting cannot cure (CONTRACT: not authenticated, forbidden, unknown tenant).
 FATAL_CLOSE_CODES = {4401, 4403, 4404}
 TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Waits between reconnection attempts: `base` doubling up to `cap`, each a random point
+    between half and all of that (jitter, so a crowd does not come back in step)."""
+
+    base: float
+    cap: float
+
+    def delay(self, attempt: int) -> float:
+        ceiling = min(self.cap, self.base * 2**attempt)
+        return ceiling / 2 + random.random() * ceiling / 2  # nosec B311
+
+
+# Quick, for tests about what arrives rather than when.
+FAST = Backoff(base=0.05, cap=1.0)
+
+
+def app_backoff() -> Backoff:
+    """The browser app's own schedule, read from its socket module (static/js/chat/socket.js),
+    so a test of a reconnect storm follows what real clients do."""
+    source = (ROOT / "static/js/chat/socket.js").read_text()
+    base, cap = (re.search(rf"const {name} = (\d+);", source) for name in ("BASE_DELAY", "MAX_DELAY"))
+    assert base and cap, "socket.js no longer defines BASE_DELAY and MAX_DELAY"
+    return Backoff(base=int(base.group(1)) / 1000, cap=int(cap.group(1)) / 1000)
 
 
 class ChatClient:
@@ -35,8 +65,13 @@ class ChatClient:
         user_id: int,
         port: int | Callable[[], int],
         drop_every: int | None = None,
+        backoff: Backoff = FAST,
+        open_timeout: float | None = 5,
     ) -> None:
         self.name = name
+        self.backoff = backoff
+        # None: wait for the server to answer or give up, as a browser does.
+        self.open_timeout = open_timeout
         # A flaky network: the connection drops after every `drop_every` live messages.
         self.drop_every = drop_every
         self._live_since_connect = 0
@@ -76,6 +111,10 @@ class ChatClient:
     def connected(self) -> bool:
         return self._ws is not None
 
+    def is_subscribed(self, room: int) -> bool:
+        """Connected, and past the replay of `room`: live."""
+        return room in self._subscribed
+
     def ids(self, room: int) -> list[int]:
         return [int(message["id"]) for message in self.received.get(room, [])]
 
@@ -106,7 +145,7 @@ class ChatClient:
                     origin=Origin(f"http://{self.host}"),
                     additional_headers={"Authorization": f"Bearer {self.token}"},
                     proxy=None,
-                    open_timeout=5,
+                    open_timeout=self.open_timeout,
                     close_timeout=1,
                     ping_interval=None,
                     max_size=None,
@@ -135,8 +174,7 @@ class ChatClient:
                 self._subscribed.clear()
                 self._replaying.clear()
                 self._notify()
-            # Backoff with jitter, as the browser app does: 50 ms doubling to a second.
-            await asyncio.sleep(min(0.05 * 2**attempt, 1.0) * random.uniform(0.5, 1.0))
+            await asyncio.sleep(self.backoff.delay(attempt))
             attempt += 1
 
     # -- frames ---------------------------------------------------------------------------------

@@ -67,7 +67,9 @@ def start_server(
     database_url = database_url_for_subprocess()
     log_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
 
-    def start(name: str = "web", *, daphne_args: tuple[str, ...] = (), **env: str) -> DaphneProcess:
+    def start(
+        name: str = "web", *, daphne_args: tuple[str, ...] = (), as_deployed: bool = False, **env: str
+    ) -> DaphneProcess:
         port = free_port()
         server = DaphneProcess(
             port=port,
@@ -75,6 +77,7 @@ def start_server(
             log_path=log_dir / f"test-{name}.log",
             name=name,
             args=daphne_args,
+            as_deployed=as_deployed,
         )
         server.log_path.unlink(missing_ok=True)  # the log of this test only
         servers.append(server)

@@ -1,4 +1,4 @@
-"""Fan-out written straight to the sockets (chat.wsdirect) through a real daphne process: many
+"""Fan-out written straight to the sockets (chat.realtime.wsdirect) through a real daphne process: many
 clients receive every message intact and in order, large non-ASCII ones included, and a client
 that stops reading while messages flow gets all of them, in order, once it reads again, without
 disturbing anyone else.

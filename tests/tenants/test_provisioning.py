@@ -121,6 +121,28 @@ def test_create_workspace_command_reports_bad_input_and_creates_nothing() -> Non
     assert not Client.objects.filter(slug__in=["www", "okname"]).exists()
 
 
+def test_create_workspace_command_refuses_an_unknown_plan_and_creates_nothing() -> None:
+    # when: billing's provisioning step finds no such plan, after the schema was cloned
+    with pytest.raises(CommandError, match="Unknown plan 'platinum'"):
+        call_command(
+            "create_workspace", "planless", "--name", "P", "--owner-email", "p@planless.test",
+            "--password", "a-long-pass-phrase", "--plan", "platinum",
+        )  # fmt: skip
+
+    # then: the whole workspace was rolled back, its schema too
+    assert not Client.objects.filter(slug="planless").exists()
+    assert not schema_exists("t_planless")
+
+
+def test_create_workspace_command_starts_on_the_plan_given() -> None:
+    call_command(
+        "create_workspace", "planful", "--name", "P", "--owner-email", "p@planful.test",
+        "--password", "a-long-pass-phrase", "--plan", "team",
+    )  # fmt: skip
+
+    assert Client.objects.get(slug="planful").entitlement.plan.code == "team"
+
+
 @pytest.mark.parametrize("email", ["", "no-at-sign", "two@@example.test", "spaces in@example.test"])
 def test_provision_refuses_a_malformed_owner_email(email: str) -> None:
     with pytest.raises(ValidationError) as info:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django_tenants.utils import schema_context
 
 from billing import stripe_api
 from billing.models import Plan
+from tenants.db import in_public
 
 
 class Command(BaseCommand):
     help = "Create or update each plan's Stripe product and its monthly and yearly per-seat prices."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with schema_context("public"):
+        with in_public():
             for plan in Plan.objects.order_by("position", "pk"):
                 stripe_api.push_plan(plan=plan)
                 prices = ", ".join(

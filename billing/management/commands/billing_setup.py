@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django_tenants.utils import schema_context
 
 from billing import stripe_api
+from tenants.db import in_public
 from tenants.urls_helpers import platform_url
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, base_url: str = "", **options: Any) -> None:
         call_command("billing_push_plans", stdout=self.stdout)
-        with schema_context("public"):
+        with in_public():
             endpoint = stripe_api.ensure_webhook_endpoint(base_url=(base_url or platform_url("")).rstrip("/"))
         mode = "test mode (the stand-in)" if settings.BILLING_TEST_MODE else "Stripe"
         self.stdout.write(f"webhook endpoint: {endpoint.url} on {mode}")

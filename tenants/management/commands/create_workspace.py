@@ -6,7 +6,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from billing.models import Plan
 from tenants.forms import WorkspaceForm, provision_from
 from tenants.urls_helpers import tenant_url
 
@@ -36,13 +35,9 @@ class Command(BaseCommand):
         if not form.is_valid():
             lines = [f"{field}: {' '.join(str(e) for e in errors)}" for field, errors in form.errors.items()]
             raise CommandError("\n".join(lines))
-        plan = None
-        if options["plan"]:
-            plan = Plan.objects.filter(code=options["plan"]).first()
-            if plan is None:
-                raise CommandError(f"unknown plan {options['plan']!r}")
         try:
-            workspace = provision_from(form.cleaned_data, plan=plan)
+            # An unknown plan code is refused by billing's provisioning step, and nothing is created.
+            workspace = provision_from(form.cleaned_data, plan_code=options["plan"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"Created {workspace.client.name}: {tenant_url(workspace.client)}"))

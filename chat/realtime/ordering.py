@@ -20,13 +20,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
-from channels.db import database_sync_to_async
-from django.db import connection
-
 from chat import events
 from chat.models import Message, Room
 from chat.payloads import message_payload, with_related
-from tenants.db import use_public_schema
+from chat.realtime.database import in_socket_tenant
+from tenants.db import on_database_thread
 from tenants.models import Client
 
 logger = logging.getLogger(__name__)
@@ -46,18 +44,11 @@ class RoomFeed:
         self.tenant = tenant
         self.room_id = room_id
 
-    def _in_tenant(self, work: Callable[[], Any]) -> Any:
-        cast(Any, connection).set_tenant(self.tenant)
-        try:
-            return work()
-        finally:
-            use_public_schema()
-
     async def last_seq(self) -> int:
         def read() -> int:
             return int(Room.objects.filter(pk=self.room_id).values_list("last_seq", flat=True).first() or 0)
 
-        return cast(int, await database_sync_to_async(self._in_tenant)(read))
+        return cast(int, await on_database_thread(in_socket_tenant)(self.tenant, read))
 
     async def between(self, first: int, last: int) -> list[dict[str, Any]]:
         """The `message.new` events of seq first..last, as the sender would have published them."""
@@ -75,7 +66,7 @@ class RoomFeed:
                 for m in messages.order_by("seq")
             ]
 
-        return cast(list[dict[str, Any]], await database_sync_to_async(self._in_tenant)(read))
+        return cast(list[dict[str, Any]], await on_database_thread(in_socket_tenant)(self.tenant, read))
 
 
 class RoomOrder:

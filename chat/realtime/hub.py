@@ -29,8 +29,9 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
-from chat import events, wsdirect
-from chat.ordering import RoomFeed, RoomOrder
+from chat import events
+from chat.realtime import wsdirect
+from chat.realtime.ordering import RoomFeed, RoomOrder
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ MAX_BACKOFF_SECONDS = 30.0
 
 
 class HubSocket(Protocol):
-    """What the hub needs of a socket (chat.consumers.ChatConsumer)."""
+    """What the hub needs of a socket (chat.realtime.client.ClientSocket)."""
 
     async def hub_fanout(self, group: str, message: dict[str, Any], frame: dict[str, Any]) -> None:
         """An encoded event for `group`; `frame` is the ready ASGI `websocket.send` message,
@@ -75,7 +76,7 @@ class Hub:
         (the replay seam of `subscribe` relies on it). Raises if the layer refused.
 
         A room's group comes with its `feed`: the first local socket sets up the room's order
-        (chat.ordering), so its new messages reach sockets in commit order."""
+        (chat.realtime.ordering), so its new messages reach sockets in commit order."""
         await self._start()
         self._groups.setdefault(group, set()).add(socket)
         order = None
@@ -218,7 +219,7 @@ class Hub:
             logger.warning("chat hub: unknown message type %s", kind)
 
     async def _deliver(self, group: str, message: dict[str, Any], frame: dict[str, Any]) -> None:
-        # Framed once for every socket that writes it directly (chat.wsdirect).
+        # Framed once for every socket that writes it directly (chat.realtime.wsdirect).
         frame = wsdirect.shared_frame(frame)
         for socket in list(self._groups.get(group, ())):
             try:

@@ -34,8 +34,8 @@ Why this is safe:
 - autobahn's traffic counters (`trafficStats`) are kept up to date the way `sendMessage` would;
   nothing in daphne reads them, but they stay true.
 
-Assumed of the versions pinned in requirements/base.txt (daphne 4.2.3, autobahn 26.10.2,
-Twisted 26.10.0): daphne hands the application
+Assumed of the versions pinned in requirements/base.txt (VERIFIED_WITH; checked once per process,
+and any other installed version turns the path off with a warning): daphne hands the application
 `send=functools.partial(server.handle_reply, protocol)` and keeps `server.connections`; autobahn's
 protocol attributes `state`, `STATE_OPEN`, `_perMessageCompress`, `send_queue`, `send_state`,
 `trafficStats` and its options; Twisted's `FileDescriptor` buffer (`dataBuffer`, `offset`,
@@ -49,11 +49,17 @@ from __future__ import annotations
 import functools
 import logging
 import struct
+from collections.abc import Mapping
+from importlib import metadata
 from typing import Any
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+# The versions whose internals this module was checked against. An upgrade must re-check every
+# attribute named above (and the fan-out tests under daphne) before changing these.
+VERIFIED_WITH: dict[str, str] = {"daphne": "4.2.3", "autobahn": "26.10.2", "Twisted": "26.10.0"}
 
 _HEADER_16 = struct.Struct("!BBH")
 _HEADER_64 = struct.Struct("!BBQ")
@@ -166,11 +172,42 @@ class DirectSocket:
         return True
 
 
+def installed_versions() -> dict[str, str | None]:
+    """The installed version of each package in VERIFIED_WITH (None: not installed)."""
+    found: dict[str, str | None] = {}
+    for name in VERIFIED_WITH:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def versions_verified(installed: Mapping[str, str | None]) -> bool:
+    """Whether `installed` are the versions this module was checked against; logs the
+    difference once as a warning when not."""
+    differ = {name: version for name, version in installed.items() if version != VERIFIED_WITH.get(name)}
+    if differ:
+        logger.warning("chat sockets: direct fan-out writes off: verified with %s, installed %s", VERIFIED_WITH, differ)
+    return not differ
+
+
+@functools.cache
+def available() -> bool:
+    """Whether this process may write directly: checked at start-up (chat.routing), once."""
+    return versions_verified(installed_versions())
+
+
 def for_send(send: Any) -> DirectSocket | None:
     """The direct writer of the connection behind the ASGI `send` daphne gave the application,
-    or None (setting off, not daphne, or a connection this module does not know how to write)."""
-    if not getattr(settings, "CHAT_DIRECT_WRITES", True):
+    or None (setting off, unverified versions, not daphne, or a connection this module does not
+    know how to write)."""
+    if not getattr(settings, "CHAT_DIRECT_WRITES", True) or not available():
         return None
+    return _daphne_connection(send)
+
+
+def _daphne_connection(send: Any) -> DirectSocket | None:
     if not isinstance(send, functools.partial) or send.keywords or len(send.args) != 1:
         return None
     try:

@@ -1,6 +1,7 @@
-"""The client admin page's view of a tenant's people: search them, send one a password reset
-and lift sign-in locks. Runs on the platform host; each read or write enters the
-tenant's schema explicitly and leaves it before the admin renders its page."""
+"""Accounts' part of the client admin (tenants.admin.extend_client_admin): a tenant's people,
+from its client page. Staff search them, send one a password reset and lift sign-in locks.
+Runs on the platform host; each read or write enters the tenant's schema explicitly and leaves
+it before the admin renders its page."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
-from django_tenants.utils import schema_context
 
 from accounts import lockout
 from accounts.actions import do_send_password_reset
 from accounts.models import User
 from accounts.selectors import MAX_QUERY_LENGTH, Cursor
 from accounts.selectors import people_page as people_page_of
+from tenants.admin import ClientAdmin
+from tenants.db import in_tenant
 from tenants.models import Client
+from tenants.selectors import user_counts
 
 
 def people_url(client: Client) -> str:
@@ -38,7 +42,7 @@ def people_page(request: HttpRequest, client_id: int, model_admin: admin.ModelAd
     client = _client(request, client_id)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     after = Cursor.parse(request.GET.get("after", ""))
-    with schema_context(client.schema_name):
+    with in_tenant(client):
         page = people_page_of(q=query, after=after)
         locks = lockout.locked_keys(client)
     context = {
@@ -64,7 +68,7 @@ def _at(timestamp: float) -> datetime:
 @require_POST
 def send_reset(request: HttpRequest, client_id: int, user_id: int, model_admin: Any) -> HttpResponse:
     client = _client(request, client_id)
-    with schema_context(client.schema_name):
+    with in_tenant(client):
         user = User.objects.filter(pk=user_id).first()
         if user is None:
             raise Http404
@@ -88,3 +92,41 @@ def unlock(request: HttpRequest, client_id: int, model_admin: Any) -> HttpRespon
         lockout.unlock(client, kind=kind, value=value)
         messages.success(request, f"Unlocked sign-in for {value}.")
     return HttpResponseRedirect(people_url(client))
+
+
+class ClientPeopleAdmin(ClientAdmin):
+    """A link from the client page to its people, and the people pages under the client's URL."""
+
+    def get_fields(self, request: HttpRequest, obj: Client | None = None) -> Any:
+        fields = super().get_fields(request, obj)
+        return fields if obj is None else [*fields, "people_link"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Client | None = None) -> Any:
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else [*fields, "people_link"]
+
+    @admin.display(description="People")
+    def people_link(self, obj: Client) -> str:
+        if not obj.pk:
+            return "—"
+        count = user_counts([obj]).get(obj.pk, 0)
+        return format_html(
+            '<a href="{}">{} active {} — search, send a password reset, lift sign-in locks</a>',
+            people_url(obj),
+            count,
+            "person" if count == 1 else "people",
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        def bound(view: Any) -> Any:
+            def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+                return view(request, *args, model_admin=self, **kwargs)
+
+            return self.admin_site.admin_view(wrapped)
+
+        return [
+            path("<int:client_id>/people/", bound(people_page), name="tenants_client_people"),
+            path("<int:client_id>/people/<int:user_id>/reset/", bound(send_reset), name="tenants_client_people_reset"),
+            path("<int:client_id>/people/unlock/", bound(unlock), name="tenants_client_people_unlock"),
+            *super().get_urls(),
+        ]
