@@ -17,13 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from rest_framework.exceptions import APIException
 
 from accounts.models import User
 from accounts.tokens import authenticate_access_token
 from tenants.asgi import Scope, header
-from tenants.db import in_tenant, on_database_thread, use_public_schema
+from tenants.db import in_tenant_on_socket_thread, on_database_thread
 from tenants.models import Client
 
 
@@ -41,26 +40,21 @@ def session_key(scope: Scope) -> str | None:
 
 
 def user_for_scope(scope: Scope, tenant: Client) -> User | AnonymousUser:
-    """The socket's user in `tenant`, or AnonymousUser. Precondition: runs on a database
-    thread (tenants.db.on_database_thread); it enters the tenant's schema and leaves it."""
+    """The socket's user in `tenant`, or AnonymousUser. Precondition: runs on a socket
+    database thread (tenants.db.on_database_thread); it enters the tenant's schema."""
     token = bearer_token(scope)
     key = session_key(scope)
-    try:
-        with in_tenant(tenant):
-            if token is not None:
-                try:
-                    return authenticate_access_token(token, tenant)[0]
-                except APIException:
-                    return AnonymousUser()
-            if key is not None:
-                engine = import_module(settings.SESSION_ENGINE)
-                user = get_user(SimpleNamespace(session=engine.SessionStore(key)))  # type: ignore[arg-type]
-                return user if isinstance(user, User) and user.is_active else AnonymousUser()
-            return AnonymousUser()
-    finally:
-        # All consumers share this thread's connection (ARCHITECTURE rule 2).
-        if connection.connection is not None:
-            use_public_schema()
+    with in_tenant_on_socket_thread(tenant):
+        if token is not None:
+            try:
+                return authenticate_access_token(token, tenant)[0]
+            except APIException:
+                return AnonymousUser()
+        if key is not None:
+            engine = import_module(settings.SESSION_ENGINE)
+            user = get_user(SimpleNamespace(session=engine.SessionStore(key)))  # type: ignore[arg-type]
+            return user if isinstance(user, User) and user.is_active else AnonymousUser()
+        return AnonymousUser()
 
 
 class WebSocketAuthMiddleware:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from tenants.db import on_database_thread, use_public_schema
+from tenants.db import on_database_thread, public_on_socket_thread
 from tenants.domains.names import host_key
 from tenants.models import Client, Domain
 
@@ -32,7 +32,7 @@ def header(scope: Scope, name: bytes) -> str:
 def resolve_tenant(host: str, origin_host: str | None) -> tuple[Client | None, bool]:
     """The tenant of `host`, and whether `origin_host` (None: no Origin sent) is one of its hosts;
     a second query only when the Origin names another host than the socket's."""
-    use_public_schema()
+    public_on_socket_thread()
     domain = Domain.objects.select_related("tenant").filter(domain=host).first()
     if domain is None or domain.tenant.schema_name == "public":
         return None, False

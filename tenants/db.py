@@ -47,6 +47,37 @@ def in_public() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def in_tenant_on_socket_thread(tenant: Client) -> Iterator[Client]:
+    """`in_tenant` for work on a socket database thread (`on_database_thread`). Those threads
+    serve sockets only, and every call on them enters the schema it needs here first, so the
+    schema is left set afterwards: django-tenants sends `SET search_path` whenever the schema
+    is set again, and going back to public after every call made every frame and handshake pay
+    that round trip (a third of a handshake's database time in a reconnect storm). On Channels'
+    one shared thread (`SOCKET_DATABASE_THREADS` 1) the connection goes back to public, since
+    other code runs there too."""
+    if _socket_threads() is None:
+        try:
+            with in_tenant(tenant):
+                yield tenant
+        finally:
+            use_public_schema()
+        return
+    database = _tenant_connection()
+    if database.tenant is None or database.schema_name != tenant.schema_name:
+        database.set_tenant(tenant)
+    yield tenant
+
+
+def public_on_socket_thread() -> None:
+    """Before a public-schema query on a socket database thread. The shared apps' tables exist in
+    the public schema only, and every tenant's search path ends with public, so whichever schema
+    the last call left set finds them: only a fresh connection needs one set."""
+    database = _tenant_connection()
+    if _socket_threads() is None or database.schema_name is None:
+        use_public_schema()
+
+
 def current_schema() -> str:
     return str(_tenant_connection().schema_name)
 

@@ -25,6 +25,7 @@ from chat.realtime.hub import AUTH_REVOKED, get_hub
 from chat.realtime.ordering import RoomFeed
 from chat.realtime.replay import DatabaseReplay
 from chat.realtime.session import Session
+from chat.realtime.shared_reads import shared_reads
 from tenants.db import on_database_thread
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class ClientSocket:
         self.tenant = person.tenant
         self.user_id = person.user_id
         self.socket_id = uuid.uuid4().hex
-        self.session = Session(tenant_id=self.tenant.pk, output=self, source=DatabaseReplay(self.db))
+        self.session = Session(tenant_id=self.tenant.pk, output=self, source=DatabaseReplay(self.db, self.tenant))
         self.send_bucket = ratelimit.send_bucket()
         self.closed = False
         # The consumer's task while it waits for the client, cancelled by `close`.
@@ -67,7 +68,9 @@ class ClientSocket:
         tracker = presence.get_presence()
         try:
             await tracker.set(tenant_id, self.user_id, self.socket_id, presence.ACTIVE)
-            users = await tracker.snapshot(tenant_id)
+            # Sockets opening together (a reconnect storm) share one read of who is present;
+            # each read starts after its askers recorded their own presence.
+            users = await shared_reads().read(("presence", tenant_id), lambda: tracker.snapshot(tenant_id))
         except Exception:
             # Presence is not worth a socket: closing it here made every client of a reconnect
             # storm come back again, later. The entry is kept locally and written by the

@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar
 
 from accounts.models import User
 from chat import events
-from tenants.db import in_tenant, use_public_schema
+from tenants.db import in_tenant_on_socket_thread
 from tenants.models import Client
 
 T = TypeVar("T")
@@ -48,13 +48,10 @@ class DatabaseCall(Protocol):
 
 
 def in_socket_tenant(tenant: Client, work: Callable[[], T]) -> T:
-    """`work()` in `tenant`'s schema. Precondition: runs on a database thread
-    (tenants.db.on_database_thread); the connection is back in the public schema afterwards."""
-    try:
-        with in_tenant(tenant):
-            return work()
-    finally:
-        use_public_schema()
+    """`work()` in `tenant`'s schema. Precondition: runs on a socket database thread
+    (tenants.db.on_database_thread), where every call enters its own schema first."""
+    with in_tenant_on_socket_thread(tenant):
+        return work()
 
 
 def run_as(person: Person, work: Callable[[User], T]) -> tuple[T, list[events.Outgoing]]:
