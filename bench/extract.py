@@ -3,7 +3,7 @@
 What is measured
     One PDF of 100 pages or more. By default the IRS instructions for Form 1040-NR from the
     corpus (50 dense pages: two columns, tables, embedded Type 1 fonts) copied three times into
-    one 150-page PDF by tests.documents.corpus.many_pages_pdf (each source object, fonts
+    one 150-page PDF by tests.support.corpus.many_pages_pdf (each source object, fonts
     included, written once); `--light` takes the corpus' 320-page document of short pages
     instead (several_hundred_pages), `--pdf PATH` any file.
 

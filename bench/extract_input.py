@@ -31,7 +31,7 @@ class Input:
 def build_input(args: argparse.Namespace, folder: Path) -> Input:
     from pdfminer.pdfpage import PDFPage
 
-    from tests.documents.corpus import SEVERAL_HUNDRED, many_pages_pdf, several_hundred_pages
+    from tests.support.corpus import SEVERAL_HUNDRED, many_pages_pdf, several_hundred_pages
 
     if args.pdf:
         path = Path(args.pdf).resolve()
@@ -40,7 +40,7 @@ def build_input(args: argparse.Namespace, folder: Path) -> Input:
         path = several_hundred_pages(folder)
         description = (
             f"{SEVERAL_HUNDRED} short pages copied round and round from 7 small corpus PDFs"
-            " (tests.documents.corpus.several_hundred_pages)"
+            " (tests.support.corpus.several_hundred_pages)"
         )
     else:
         path = many_pages_pdf(folder / f"i1040nr-{args.pages}.pdf", args.pages, [DENSE_SOURCE])

@@ -203,7 +203,7 @@ def extract_once(
 
 def warm_up(target: Target, workers: Workers) -> None:
     """A small document first: database connections, imports and caches of the pool processes."""
-    from tests.documents.corpus import corpus_path
+    from tests.support.corpus import corpus_path
 
     path = corpus_path(WARM_UP_SOURCE)
     small = Input(path=path, description="warm-up", pages=5, size=path.stat().st_size)

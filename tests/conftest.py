@@ -1,5 +1,8 @@
 """Session-wide test fixtures: two tenants cloned from the template once per run, a platform
-tenant, clients bound to a host, and a real Celery worker on demand.
+tenant, clients bound to a host, and a real Celery worker on demand; committed chat people and
+rooms, and daphne servers on the test database, which tests of several folders use.
+
+Fixtures only: what they are built from lives in `tests.support`.
 
 The test database is kept between runs (`--reuse-db`): its first creation runs every migration
 of the public schema (about two minutes, dj-stripe); later runs migrate only what is new.
@@ -7,57 +10,49 @@ of the public schema (about two minutes, dj-stripe); later runs migrate only wha
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import redis
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client as HttpClient
 from django_tenants.utils import schema_context
 
+from accounts.actions import do_create_user
 from accounts.models import User
-from tenants.actions import do_provision_workspace
-from tenants.models import Client
-from tests.dns_server import LoopbackDNS, Zone
+from accounts.tokens import mint_tokens
+from chat.actions import do_add_members, do_create_room
+from chat.models import Room
+from chat.presence import stop_presence
+from chat.realtime.hub import stop_hub
+from tenants.db import use_public_schema
+from tests.support.dns import LoopbackDNS, Zone
+from tests.support.live_chat import FAST_SENDS, SERVERS, StartServer
+from tests.support.servers import DaphneProcess, free_port, server_env
+from tests.support.sockets import SCENARIO_TIMEOUT, MakeMember, MakeRoom, Member
+from tests.support.tenants import (
+    PASSWORD,
+    ROOT,
+    TenantInfo,
+    clear_test_cache,
+    database_url_for_subprocess,
+    host_client,
+    on_own_connection,
+    provision_once,
+    wait_for_worker,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "test-pass-1234"
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class TenantInfo:
-    client: Client
-    host: str
-    owner_email: str
-
-    @property
-    def schema(self) -> str:
-        return self.client.schema_name
-
-
-def provision_once(slug: str, name: str) -> TenantInfo:
-    client = Client.objects.filter(slug=slug).first()
-    owner_email = f"owner@{slug}.test"
-    if client is None:
-        client = do_provision_workspace(
-            slug=slug, name=name, owner_email=owner_email, owner_password=PASSWORD, owner_name=f"{name} Owner"
-        ).client
-    # Counters that tests which commit have raised in earlier runs start again from the truth.
-    from tests.billing.limits_fixtures import usage_from_truth
-
-    usage_from_truth(client)
-    return TenantInfo(client=client, host=f"{slug}.{settings.PLATFORM_DOMAIN}", owner_email=owner_email)
 
 
 @pytest.fixture(scope="session")
@@ -67,15 +62,6 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("migrate_all", verbosity=0)
     clear_test_cache()
-
-
-def clear_test_cache() -> None:
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
-    # django-tenants' make_key: "<schema>:<KEY_PREFIX>:<version>:<key>"
-    for key in client.scan_iter(match=f"*:{prefix}:*", count=1000):
-        client.delete(key)
-    client.close()
 
 
 @pytest.fixture(scope="session")
@@ -88,20 +74,6 @@ def tenant_a(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) ->
 def tenant_b(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> TenantInfo:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         return provision_once("globex", "Globex")
-
-
-def on_own_connection(work: Callable[[], T]) -> T:
-    """Run `work` on a thread with a database connection of its own, in autocommit: what it
-    writes is committed at once, whether or not the test runs in a transaction."""
-
-    def run() -> T:
-        try:
-            return work()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture
@@ -153,10 +125,6 @@ def _public_schema_between_tests() -> Iterator[None]:
     connection.set_schema_to_public()
 
 
-def host_client(host: str) -> HttpClient:
-    return HttpClient(HTTP_HOST=host)
-
-
 @pytest.fixture
 def client_a(tenant_a: TenantInfo) -> HttpClient:
     return host_client(tenant_a.host)
@@ -172,25 +140,10 @@ def platform_client(db: None) -> HttpClient:
     return host_client(settings.PLATFORM_DOMAIN)
 
 
-def login(client: HttpClient, email: str, password: str = PASSWORD) -> None:
-    response = client.post("/login/", {"username": email, "password": password})
-    assert response.status_code == 302, response.content[:500]
-
-
 @pytest.fixture
 def staff_user(db: None) -> User:
     with schema_context("public"):
         return User.objects.create_superuser("staff@platform.test", PASSWORD, name="Staff")
-
-
-def database_url_for_subprocess() -> str:
-    """The test database as a URL, for processes started by a test (Celery workers)."""
-    db = connection.settings_dict
-    user = db["USER"] or "postgres"
-    auth = f"{user}:{db['PASSWORD']}" if db["PASSWORD"] else user
-    if str(db["HOST"]).startswith("/"):
-        return f"postgresql://{auth}@/{db['HOST']}/{db['NAME']}"
-    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(scope="session")
@@ -282,30 +235,110 @@ def celery_worker(
             worker.kill()
 
 
-def wait_for_worker(worker: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    from config.celery import app
+@pytest.fixture
+def make_member(django_db_blocker: Any) -> Iterator[MakeMember]:
+    """People who start in their tenant's default rooms (`general`), password PASSWORD."""
+    made: list[tuple[str, int]] = []
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError(f"the Celery worker exited with {worker.returncode}")
-        replies = app.control.ping(timeout=0.5) or []
-        if any(name.startswith(f"tests-{os.getpid()}@") for reply in replies for name in reply):
-            return
-    raise RuntimeError("the Celery worker did not answer within a minute")
+    def make(tenant: TenantInfo, *, name: str = "", role: str = User.Role.MEMBER) -> Member:
+        email = f"chat-{uuid.uuid4().hex[:10]}@{tenant.client.slug}.test"
+        with django_db_blocker.unblock(), schema_context(tenant.schema):
+            user = do_create_user(email=email, password=PASSWORD, name=name or email.split("@")[0], role=role)
+            token = str(mint_tokens(user, tenant.client).access_token)
+        made.append((tenant.schema, user.pk))
+        return Member(user=user, tenant=tenant, token=token)
+
+    yield make
+    with django_db_blocker.unblock():
+        for schema, pk in made:
+            with schema_context(schema):
+                User.objects.filter(pk=pk).delete()
 
 
-async def close_code(host: str, origin: str | None = None) -> int:
-    """Open /ws/chat/ through the full ASGI stack and return the code it is closed with."""
-    headers = [(b"host", host.encode())]
-    headers.append((b"origin", (origin or f"http://{host}").encode()))
-    from channels.testing import WebsocketCommunicator
+@pytest.fixture
+def make_room(django_db_blocker: Any) -> Iterator[MakeRoom]:
+    """A room whose first member is its owner; the others join as members."""
+    made: list[tuple[str, int]] = []
 
-    from config.asgi import application
+    def make(tenant: TenantInfo, *, members: list[Member], kind: str = Room.Kind.PUBLIC, name: str = "") -> Room:
+        with django_db_blocker.unblock(), schema_context(tenant.schema):
+            room = do_create_room(
+                tenant=tenant.client, name=name or f"room {uuid.uuid4().hex[:8]}", creator=members[0].user, kind=kind
+            )
+            if members[1:]:
+                do_add_members(tenant=tenant.client, room=room, users=[m.user for m in members[1:]])
+        made.append((tenant.schema, room.pk))
+        return room
 
-    communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)
-    connected, _ = await communicator.connect(timeout=10)
-    assert connected
-    message = await communicator.receive_output(timeout=10)
-    await communicator.wait()
-    return int(message["code"])
+    yield make
+    with django_db_blocker.unblock():
+        for schema, pk in made:
+            with schema_context(schema):
+                Room.objects.filter(pk=pk).delete()
+
+
+@pytest.fixture
+def run_async(django_db_blocker: Any) -> Callable[[Callable[[], Awaitable[T]]], T]:
+    """Run an async scenario on a fresh event loop with the database open, then stop the
+    loop's hub and presence tracker (they belong to that loop)."""
+
+    def run(scenario: Callable[[], Awaitable[T]]) -> T:
+        async def wrapped() -> T:
+            try:
+                return await asyncio.wait_for(scenario(), SCENARIO_TIMEOUT)
+            except TimeoutError:
+                for task in asyncio.all_tasks():
+                    task.print_stack(limit=8)
+                raise
+            finally:
+                await asyncio.wait_for(stop_hub(), 10)
+                await asyncio.wait_for(stop_presence(), 10)
+
+        with django_db_blocker.unblock():
+            try:
+                return async_to_sync(wrapped)()
+            finally:
+                # A fresh layer per loop: channels-redis' core layer remembers its receiving loop.
+                channel_layers.backends.clear()
+                if connection.connection is not None:
+                    use_public_schema()
+
+    return run
+
+
+@pytest.fixture
+def start_server(
+    request: pytest.FixtureRequest,
+    tenant_a: TenantInfo,
+    tenant_b: TenantInfo,
+    tmp_path: Path,
+) -> Iterator[StartServer]:
+    """Start a daphne process on the test database and Redis: `start_server("web-1",
+    CHANNEL_LAYER="pubsub")`. Every process started is stopped after the test, whatever happened."""
+    servers: list[DaphneProcess] = []
+    request.node.stash[SERVERS] = servers
+    database_url = database_url_for_subprocess()
+    log_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
+
+    def start(
+        name: str = "web", *, daphne_args: tuple[str, ...] = (), as_deployed: bool = False, **env: str
+    ) -> DaphneProcess:
+        port = free_port()
+        server = DaphneProcess(
+            port=port,
+            env=server_env(port, tmp_path / f"mail-{name}", database_url, **{**FAST_SENDS, **env}),
+            log_path=log_dir / f"test-{name}.log",
+            name=name,
+            args=daphne_args,
+            as_deployed=as_deployed,
+        )
+        server.log_path.unlink(missing_ok=True)  # the log of this test only
+        servers.append(server)
+        server.start()
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()

@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_user
 from branding.theme import theme_for
-from tests.conftest import PASSWORD, TenantInfo
+from tests.support.tenants import PASSWORD, TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -14,16 +14,8 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_user
 from accounts.models import Invitation, User
-from tests.accounts.test_people import (
-    CaptureOnCommit,
-    fetch,
-    invite,
-    messages_of,
-    owner_client,
-    path_of,
-    unique_email,
-)
-from tests.conftest import PASSWORD, TenantInfo, host_client
+from tests.support.people import CaptureOnCommit, fetch, invite, messages_of, owner_client, path_of, unique_email
+from tests.support.tenants import PASSWORD, TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from accounts.actions.users import do_change_role
 from accounts.models import User
 from config.api.errors import AccessDenied
 from tenants.models import Client
-from tests.conftest import PASSWORD, provision_once
+from tests.support.tenants import PASSWORD, provision_once
 
 Change = Callable[[User, User], object]
 

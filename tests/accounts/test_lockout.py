@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from accounts import lockout
 from accounts.actions import do_create_user
-from tests.conftest import PASSWORD, TenantInfo, host_client
+from tests.support.tenants import PASSWORD, TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from accounts.actions import do_create_user
 from branding.theme import theme_for
-from tests.conftest import TenantInfo, host_client, login
+from tests.support.tenants import TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 

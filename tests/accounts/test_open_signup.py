@@ -16,8 +16,8 @@ from accounts.models import Invitation, User
 from tenants.models import Client
 from tenants.urls_helpers import tenant_url
 from tenants.workspace_actions import do_update_signup_settings
-from tests.accounts.test_password_reset import anonymous, create_user, signed_in, unique_email
-from tests.conftest import TenantInfo
+from tests.support.accounts import anonymous, create_user, signed_in, unique_email
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -12,51 +12,13 @@ from django.test import Client as HttpClient
 from django_tenants.utils import schema_context
 
 from accounts.models import Invitation, User
-from tests.accounts.test_people import (
-    CaptureOnCommit,
-    fetch,
-    invite_link,
-    make_user,
-    path_of,
-    twin_users,
-    unique_email,
-)
-from tests.conftest import PASSWORD, TenantInfo, host_client
+from tests.support.people import CaptureOnCommit, fetch, invite_link, make_user, path_of, twin_users, unique_email
+from tests.support.people_api import Api, as_role, assert_error
+from tests.support.tenants import PASSWORD, TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-long-new-passphrase-42"
-
-
-class Api:
-    """A JSON client signed in with a bearer token on one tenant's host."""
-
-    def __init__(self, tenant: TenantInfo, email: str | None = None) -> None:
-        self.http = host_client(tenant.host)
-        self.headers: dict[str, str] = {}
-        if email is not None:
-            tokens = self.call("post", "/api/auth/token/", {"email": email, "password": PASSWORD})
-            assert tokens.status_code == 200, tokens.content
-            self.headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens.json()['access']}"}
-
-    def call(self, method: str, path: str, data: Any = None) -> Any:
-        send = getattr(self.http, method)
-        if method == "get":
-            return send(path, data or {}, **self.headers)
-        return send(path, data, content_type="application/json", **self.headers)
-
-
-def as_role(tenant: TenantInfo, role: str) -> Api:
-    return Api(tenant, tenant.owner_email if role == "owner" else make_user(tenant, role).email)
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    body: dict[str, Any] = response.json()
-    assert isinstance(body["detail"], str) and isinstance(body["code"], str)
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 def invited(api: Api, capture: CaptureOnCommit, email: str, role: str = "member") -> tuple[int, str]:

@@ -14,8 +14,8 @@ from django_tenants.utils import schema_context
 from PIL import Image
 
 from accounts.models import User
-from tests.accounts.test_password_reset import api_token, create_user, signed_in
-from tests.conftest import TenantInfo, host_client
+from tests.support.accounts import api_token, create_user, signed_in
+from tests.support.tenants import TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from accounts.models import User
 from accounts.tasks import flush_expired_tokens
 from accounts.tokens import mint_tokens
-from tests.conftest import TenantInfo
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

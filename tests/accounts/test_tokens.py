@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from accounts.actions import do_create_user, do_revoke_credentials
 from accounts.models import User
 from accounts.tokens import mint_tokens
-from tests.conftest import PASSWORD, TenantInfo, host_client, login
+from tests.support.tenants import PASSWORD, TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 

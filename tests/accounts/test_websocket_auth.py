@@ -16,7 +16,7 @@ from accounts.actions import do_create_user, do_revoke_credentials
 from accounts.models import User
 from accounts.ws_auth import WebSocketAuthMiddleware
 from tenants.asgi import TenantWebsocketMiddleware
-from tests.conftest import PASSWORD, TenantInfo, host_client, login
+from tests.support.tenants import PASSWORD, TenantInfo, host_client, login
 
 
 async def whoami(scope: dict[str, Any], receive: Any, send: Any) -> None:

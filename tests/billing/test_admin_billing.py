@@ -15,9 +15,9 @@ from accounts.models import User
 from billing.entitlements import entitled
 from billing.models import Entitlement, Plan, Usage
 from documents.models import Document
-from tests.billing.helpers import on_plan
-from tests.billing.limits_fixtures import usage
-from tests.conftest import PASSWORD, TenantInfo, host_client
+from tests.support.billing import on_plan
+from tests.support.limits import usage
+from tests.support.tenants import PASSWORD, TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

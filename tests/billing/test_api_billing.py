@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from billing.models import Entitlement, Plan, Usage
-from tests.accounts.test_people_api import Api, as_role, assert_error
-from tests.billing.helpers import invoices, on_plan
-from tests.conftest import TenantInfo
+from tests.support.billing import invoices, on_plan
+from tests.support.people_api import Api, as_role, assert_error
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -16,11 +16,11 @@ from billing.entitlements import entitled
 from billing.models import Entitlement
 from config import limits
 from config.limits import ReadOnlyWorkspace
-from tests.accounts.test_people import make_user
-from tests.accounts.test_people_api import as_role, assert_error
-from tests.billing.helpers import on_plan
-from tests.billing.limits_fixtures import usage
-from tests.conftest import TenantInfo, host_client, login
+from tests.support.billing import on_plan
+from tests.support.limits import usage
+from tests.support.people import make_user
+from tests.support.people_api import as_role, assert_error
+from tests.support.tenants import TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from billing import stripe_api
 from billing.fake_stripe import simulate
 from billing.fake_stripe.events import signed_delivery
 from billing.models import Plan, StripeEvent
-from tests.conftest import TenantInfo
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,6 @@ the worker applies them: trial, active, past due with the owners' mail and a gra
 read-only when canceled, unpaid or past the grace; an abandoned first payment; a new
 subscription after a canceled one; replays and events out of order; invoices; two tenants."""
 
-# Fixtures imported from tests.billing.webhook_fixtures are named again as test parameters.
-# ruff: noqa: F811
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,7 +27,9 @@ from billing.tasks import retry_failed_events, sweep_pending_events
 from config import limits
 from config.limits import ReadOnlyWorkspace
 from tenants.urls_helpers import tenant_url
-from tests.billing.stripe_payloads import (
+from tests.support.chat_api import make_room, person
+from tests.support.people_api import assert_error
+from tests.support.stripe_payloads import (
     DAY,
     checkout_session,
     epoch,
@@ -41,8 +41,7 @@ from tests.billing.stripe_payloads import (
     price,
     subscription,
 )
-from tests.billing.webhook_fixtures import Payer, payers, webhook_endpoint  # noqa: F401
-from tests.chat.api_fixtures import assert_error, make_room, person
+from tests.support.webhooks import Payer
 
 pytestmark = pytest.mark.django_db
 

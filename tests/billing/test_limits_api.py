@@ -22,12 +22,12 @@ from billing import entitlements
 from documents import tasks
 from documents.models import Document
 from tenants.models import CustomDomain
-from tests.accounts.test_people_api import Api, assert_error
-from tests.billing.limits_fixtures import invitation_token, on_plan, usage, usage_of
-from tests.chat.api_fixtures import Person, person
-from tests.conftest import TenantInfo, host_client, login
-from tests.documents.test_upload_api import upload
-from tests.tenants.domain_helpers import unique_domain
+from tests.support.chat_api import Person, person
+from tests.support.documents import upload
+from tests.support.domains import unique_domain
+from tests.support.limits import invitation_token, on_plan, usage, usage_of
+from tests.support.people_api import Api, assert_error
+from tests.support.tenants import TenantInfo, host_client, login
 
 MB = 1024 * 1024
 

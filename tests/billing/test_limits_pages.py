@@ -14,10 +14,10 @@ from django_tenants.utils import schema_context
 
 from accounts.actions.seats import active_people, promised_seats
 from tenants.models import Client
-from tests.accounts.test_people import owner_client
-from tests.billing.limits_fixtures import invitation_token, on_plan, read_only, usage
-from tests.chat.api_fixtures import unique
-from tests.conftest import TenantInfo, host_client
+from tests.support.chat_api import unique
+from tests.support.limits import invitation_token, on_plan, read_only, usage
+from tests.support.people import owner_client
+from tests.support.tenants import TenantInfo, host_client
 
 MB = 1024 * 1024
 BILLING = 'href="/settings/billing/"'

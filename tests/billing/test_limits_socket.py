@@ -10,17 +10,17 @@ from django_tenants.utils import schema_context
 
 from chat.actions import do_send_message
 from chat.models import Message
-from tests.billing.limits_fixtures import read_only, usage, usage_of
-from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, make_member, make_room, run_async  # noqa: F401
-from tests.conftest import TenantInfo
+from tests.support.limits import read_only, usage, usage_of
+from tests.support.sockets import MakeMember, MakeRoom, live_in_room
+from tests.support.tenants import TenantInfo
 
 
 def test_sends_over_the_socket_are_counted_once_each(
     tenant_a: TenantInfo,
     tenant_b: TenantInfo,
-    make_member: MakeMember,  # noqa: F811
-    make_room: MakeRoom,  # noqa: F811
-    run_async: Any,  # noqa: F811
+    make_member: MakeMember,
+    make_room: MakeRoom,
+    run_async: Any,
     django_db_blocker: Any,
 ) -> None:
     # given: a member in a room, acme's message counters at known values
@@ -58,9 +58,9 @@ def test_sends_over_the_socket_are_counted_once_each(
 
 def test_write_frames_in_a_read_only_workspace_answer_read_only(
     tenant_a: TenantInfo,
-    make_member: MakeMember,  # noqa: F811
-    make_room: MakeRoom,  # noqa: F811
-    run_async: Any,  # noqa: F811
+    make_member: MakeMember,
+    make_room: MakeRoom,
+    run_async: Any,
     django_db_blocker: Any,
 ) -> None:
     # given: a room with a message of alice's, then acme's subscription canceled

@@ -18,7 +18,7 @@ from billing.fake_stripe import api, simulate
 from billing.meters import report_meters
 from billing.models import Entitlement, MeterReport, Plan, Usage
 from billing.seats import _debounce_key, sync_seats
-from tests.conftest import TenantInfo
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client as HttpClient
 
 from billing.models import Entitlement, Plan
-from tests.accounts.test_people import make_user
-from tests.billing.helpers import on_plan
-from tests.conftest import PASSWORD, TenantInfo, host_client, login
+from tests.support.billing import on_plan
+from tests.support.people import make_user
+from tests.support.tenants import PASSWORD, TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 

@@ -18,13 +18,13 @@ from accounts.models import Invitation
 from billing.models import Entitlement
 from chat.actions import do_add_reaction
 from chat.models import Message, Room
-from tests.accounts.test_people_api import Api, assert_error
-from tests.billing.limits_fixtures import entitlement, invitation_token, read_only, usage_of
-from tests.branding.conftest import png
-from tests.chat.api_fixtures import Person, make_room, person, post_messages, unique
-from tests.conftest import PASSWORD, TenantInfo
-from tests.documents.test_upload_api import request, upload
-from tests.tenants.domain_helpers import unique_domain
+from tests.support.branding import png
+from tests.support.chat_api import Person, make_room, person, post_messages, unique
+from tests.support.documents import request, upload
+from tests.support.domains import unique_domain
+from tests.support.limits import entitlement, invitation_token, read_only, usage_of
+from tests.support.people_api import Api, assert_error
+from tests.support.tenants import PASSWORD, TenantInfo
 
 
 @pytest.fixture

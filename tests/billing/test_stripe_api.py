@@ -21,7 +21,7 @@ from djstripe.models import WebhookEndpoint
 from billing import stripe_api
 from billing.fake_stripe import simulate
 from billing.models import Entitlement, Plan
-from tests.conftest import TenantInfo
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

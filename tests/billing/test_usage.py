@@ -15,11 +15,11 @@ from accounts.actions.seats import active_people
 from accounts.models import User
 from billing.models import Usage
 from documents.models import Document
-from tests.accounts.test_people_api import Api
-from tests.billing.limits_fixtures import invitation_token, usage, usage_of
-from tests.chat.api_fixtures import make_room, person, unique
-from tests.conftest import TenantInfo
-from tests.documents.test_upload_api import upload
+from tests.support.chat_api import make_room, person, unique
+from tests.support.documents import upload
+from tests.support.limits import invitation_token, usage, usage_of
+from tests.support.people_api import Api
+from tests.support.tenants import TenantInfo
 
 
 def stored_bytes(tenant: TenantInfo) -> int:

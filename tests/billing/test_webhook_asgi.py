@@ -17,9 +17,9 @@ from djstripe.models import WebhookEndpoint
 from billing.intake import MAX_BODY_BYTES
 from billing.models import StripeEvent
 from config.asgi import application
-from tests.billing.stripe_payloads import event, invoice, new_id, signed, webhook_path
-from tests.billing.webhook_fixtures import make_endpoint
-from tests.conftest import TenantInfo, on_own_connection
+from tests.support.stripe_payloads import event, invoice, new_id, signed, webhook_path
+from tests.support.tenants import TenantInfo, on_own_connection
+from tests.support.webhooks import make_endpoint
 
 pytestmark = pytest.mark.django_db
 

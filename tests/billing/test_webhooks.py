@@ -2,8 +2,6 @@
 anything unsigned, badly signed, stale, meant for another endpoint, too large or not an event
 is refused with nothing stored. dj-stripe's debug header is never a way in."""
 
-# Fixtures imported from tests.billing.webhook_fixtures are named again as test parameters.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import json
@@ -20,8 +18,8 @@ from djstripe.models import WebhookEndpoint
 
 from billing.intake import MAX_BODY_BYTES
 from billing.models import StripeEvent
-from tests.billing.stripe_payloads import epoch, event, invoice, now, post_event, signed, webhook_path
-from tests.billing.webhook_fixtures import Payer, make_endpoint, payers, webhook_endpoint  # noqa: F401
+from tests.support.stripe_payloads import epoch, event, invoice, now, post_event, signed, webhook_path
+from tests.support.webhooks import Payer, make_endpoint
 
 pytestmark = pytest.mark.django_db
 

@@ -4,23 +4,20 @@ brand rows are rolled back, but what it cached in Redis would outlive them)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import override_settings
 from django_tenants.utils import schema_context
-from PIL import Image
 
 from accounts.models import User
 from billing.entitlements import forget_plan
 from billing.models import Plan
 from branding.theme import forget_theme
-from tests.chat.api_fixtures import Person, person
-from tests.conftest import TenantInfo
+from tests.support.branding import Capture
+from tests.support.chat_api import Person, person
+from tests.support.tenants import TenantInfo
 
 
 @pytest.fixture
@@ -50,31 +47,7 @@ def member_a(tenant_a: TenantInfo, brand_env: Path) -> Person:
     return person(tenant_a, "Mo Member")
 
 
-def png(width: int = 256, height: int = 256, colour: str = "#0f766e", **save: Any) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGBA", (width, height), colour).save(out, format="PNG", **save)
-    return out.getvalue()
-
-
-def upload(who: Person, kind: str, content: bytes, name: str = "image.png") -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return who.api.http.post(
-        "/api/brand/draft/assets/",
-        {"kind": kind, "file": SimpleUploadedFile(name, content, content_type="application/octet-stream")},
-        **who.api.headers,
-    )
-
-
-Capture = Callable[..., AbstractContextManager[object]]
-
-
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks: Capture) -> Capture:
     """Runs what actions left for after the commit (the theme cache is cleared then)."""
     return django_capture_on_commit_callbacks
-
-
-def publish(who: Person, on_commit: Capture) -> Any:
-    with on_commit(execute=True):
-        return who.post("/api/brand/publish/")

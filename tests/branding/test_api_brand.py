@@ -9,10 +9,10 @@ import pytest
 from django_tenants.utils import schema_context
 
 from branding.models import Brand, BrandAsset, BrandVersion
-from tests.accounts.test_people_api import assert_error
-from tests.branding.conftest import Capture, png, publish, upload
-from tests.chat.api_fixtures import Person
-from tests.conftest import TenantInfo, host_client
+from tests.support.branding import Capture, png, publish, upload
+from tests.support.chat_api import Person
+from tests.support.people_api import assert_error
+from tests.support.tenants import TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

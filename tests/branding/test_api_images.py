@@ -12,11 +12,9 @@ from django_tenants.utils import schema_context
 from PIL import Image
 
 from branding.models import Brand, BrandAsset
-from tests.accounts.test_people_api import assert_error
-from tests.branding.conftest import Capture, png, publish, upload
-from tests.branding.test_images import png_declaring
-from tests.branding.test_svg import CLEAN_LOGO, svg
-from tests.chat.api_fixtures import Person
+from tests.support.branding import CLEAN_LOGO, Capture, png, png_declaring, publish, svg, upload
+from tests.support.chat_api import Person
+from tests.support.people_api import assert_error
 
 pytestmark = pytest.mark.django_db
 

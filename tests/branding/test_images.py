@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
 import time
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +17,7 @@ from branding import images
 from branding.image_errors import ImageRejected
 from branding.images import KINDS, MAX_PIXELS, MAX_SIDE, ProcessedImage, process_brand_image
 from branding.renditions import FAVICON_ICO, FAVICON_SIZES, ICO_SIZES, favicon_set, letter_icon
+from tests.support.branding import png_declaring
 
 MB = 1024 * 1024
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -54,18 +53,6 @@ def rejected(data: bytes, kind: str = "logo") -> ImageRejected:
         process_brand_image(data, kind=kind)
     assert caught.value.message and str(caught.value) == caught.value.message
     return caught.value
-
-
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A valid PNG header declaring width x height grey pixels, with only one row of image data:
-    decoding it would fail as truncated, so being refused for its size proves nothing was decoded."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    row = zlib.compress(b"\x00" + bytes(min(width, 1024)))
-    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", row) + png_chunk(b"IEND", b"")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,7 +404,7 @@ def test_kinds_are_the_documented_ones() -> None:
 
 def test_email_logo_is_a_png_of_an_svg_or_webp_wordmark_and_nothing_for_png() -> None:
     from branding.renditions import EMAIL_LOGO_HEIGHT, email_logo
-    from tests.branding.test_svg import CLEAN_LOGO
+    from tests.support.branding import CLEAN_LOGO
 
     svg_logo = process_brand_image(CLEAN_LOGO.encode(), kind="logo")
     webp_logo = process_brand_image(encode(drawing((400, 100)), "WEBP"), kind="logo")

@@ -13,9 +13,9 @@ import pytest
 from django.test import Client as HttpClient
 
 from accounts.models import User
-from tests.accounts.test_people import make_user, signed_in
-from tests.chat.api_fixtures import Person
-from tests.conftest import TenantInfo, host_client
+from tests.support.chat_api import Person
+from tests.support.people import make_user, signed_in
+from tests.support.tenants import TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 Capture = Callable[..., AbstractContextManager[object]]

@@ -12,32 +12,7 @@ from PIL import Image, ImageChops
 
 from branding.image_errors import ImageRejected
 from branding.images import process_brand_image
-
-SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 120 40">'
-
-CLEAN_LOGO = f"""<?xml version="1.0" encoding="UTF-8"?>
-<!-- exported by a drawing program -->
-{SVG_OPEN}
-  <title>Acme</title>
-  <defs>
-    <linearGradient id="g" x1="0" x2="1">
-      <stop offset="0" stop-color="#4f46e5"/><stop offset="1" stop-color="#0ea5e9"/>
-    </linearGradient>
-    <clipPath id="c"><rect width="120" height="40" rx="6"/></clipPath>
-    <path id="mark" d="M4 36 L20 4 L36 36 Z"/>
-  </defs>
-  <style>.wordmark {{ fill: #111827 }}</style>
-  <g clip-path="url(#c)">
-    <rect width="120" height="40" fill="url(#g)" style="opacity: .9"/>
-    <use href="#mark" fill="#ffffff"/>
-    <use xlink:href="#mark" x="2" fill="none" stroke="#ffffff"/>
-    <a href="#mark"><rect class="wordmark" x="44" y="12" width="70" height="16"/></a>
-  </g>
-</svg>"""
-
-
-def svg(body: str, *, root: str = SVG_OPEN) -> bytes:
-    return f"{root}{body}</svg>".encode()
+from tests.support.branding import CLEAN_LOGO, SVG_OPEN, svg
 
 
 def refused(data: bytes, kind: str = "logo") -> ImageRejected:

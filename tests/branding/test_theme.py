@@ -18,7 +18,7 @@ from branding.models import Brand, BrandVersion
 from branding.theme import default_colours, forget_theme
 from config.asgi import application
 from tenants.models import Client
-from tests.conftest import TenantInfo
+from tests.support.tenants import TenantInfo
 
 
 def test_default_colours_differ_between_names_and_are_stable() -> None:

@@ -27,8 +27,8 @@ from branding.emails import render_branded_email
 from branding.theme import forget_theme
 from tenants.domains.actions import do_add_domain
 from tenants.models import Client
-from tests.accounts.test_people import make_user
-from tests.conftest import TenantInfo, host_client, login
+from tests.support.people import make_user
+from tests.support.tenants import TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 

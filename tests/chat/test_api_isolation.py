@@ -10,9 +10,10 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from chat.models import Membership, Message, MessageEdit, Reaction, Room
-from tests.accounts.test_people import signed_in
-from tests.chat.api_fixtures import Api, assert_error, make_room, person, post_messages
-from tests.conftest import TenantInfo
+from tests.support.chat_api import make_room, person, post_messages
+from tests.support.people import signed_in
+from tests.support.people_api import Api, assert_error
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

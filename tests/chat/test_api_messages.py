@@ -9,8 +9,9 @@ from django_tenants.utils import schema_context
 
 from chat.models import Message, Room
 from chat.payloads import message_payload, with_related
-from tests.chat.api_fixtures import Person, assert_error, make_room, person, post_messages
-from tests.conftest import TenantInfo
+from tests.support.chat_api import Person, make_room, person, post_messages
+from tests.support.people_api import assert_error
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ import pytest
 from django_tenants.utils import schema_context
 
 from chat.models import Room
-from tests.chat.api_fixtures import assert_error, make_room, membership, person, post_messages, unique
-from tests.conftest import TenantInfo
+from tests.support.chat_api import make_room, membership, person, post_messages, unique
+from tests.support.people_api import assert_error
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

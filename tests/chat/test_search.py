@@ -14,8 +14,9 @@ from chat import search
 from chat.actions import do_delete_message
 from chat.models import Message, Room
 from chat.search import NEWEST, RANK, marked, search_messages
-from tests.chat.api_fixtures import assert_error, make_room, person, post_messages
-from tests.conftest import TenantInfo
+from tests.support.chat_api import make_room, person, post_messages
+from tests.support.people_api import assert_error
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

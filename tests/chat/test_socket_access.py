@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 from accounts.actions import do_revoke_credentials
 from chat.actions import do_add_members, do_remove_member
 from chat.models import Room
-from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, open_socket
-from tests.conftest import TenantInfo
+from tests.support.sockets import MakeMember, MakeRoom, live_in_room, open_socket
+from tests.support.tenants import TenantInfo
 
 
 def test_revoked_credentials_close_the_socket_with_4401(

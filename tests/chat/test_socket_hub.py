@@ -12,8 +12,8 @@ from django.conf import settings as django_settings
 
 from chat import events
 from chat.realtime.hub import get_hub
-from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, open_socket
-from tests.conftest import TenantInfo
+from tests.support.sockets import MakeMember, MakeRoom, live_in_room, open_socket
+from tests.support.tenants import TenantInfo
 
 
 def use_layer(settings: Any, backend: str) -> None:

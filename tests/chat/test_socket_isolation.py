@@ -9,8 +9,8 @@ from django_tenants.utils import schema_context
 
 from chat.actions import do_send_message
 from chat.models import Message, Reaction
-from tests.chat.conftest import MakeMember, MakeRoom, open_socket
-from tests.conftest import TenantInfo
+from tests.support.sockets import MakeMember, MakeRoom, open_socket
+from tests.support.tenants import TenantInfo
 
 
 def test_socket_of_a_cannot_touch_rooms_or_messages_of_b(

@@ -7,8 +7,8 @@ from typing import Any
 from django_tenants.utils import schema_context
 
 from chat.models import Message
-from tests.chat.conftest import MakeMember, MakeRoom, live_in_room, open_socket
-from tests.conftest import TenantInfo
+from tests.support.sockets import MakeMember, MakeRoom, live_in_room, open_socket
+from tests.support.tenants import TenantInfo
 
 
 def test_send_reaches_every_subscriber_once(

@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 from chat import events
 from chat.actions import do_send_message
 from chat.models import Room
-from tests.chat.conftest import MakeMember, MakeRoom, Member, live_in_room, open_socket
-from tests.conftest import TenantInfo
+from tests.support.sockets import MakeMember, MakeRoom, Member, live_in_room, open_socket
+from tests.support.tenants import TenantInfo
 
 
 @database_sync_to_async

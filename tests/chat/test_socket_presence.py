@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.chat.conftest import MakeMember, MakeRoom, open_socket
-from tests.conftest import TenantInfo
+from tests.support.sockets import MakeMember, MakeRoom, open_socket
+from tests.support.tenants import TenantInfo
 
 NOTHING_IGNORED: frozenset[str] = frozenset()
 

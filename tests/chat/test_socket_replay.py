@@ -14,8 +14,8 @@ from django_tenants.utils import schema_context
 from chat.actions import do_delete_message, do_edit_message, do_send_message
 from chat.models import Message
 from chat.realtime import session
-from tests.chat.conftest import MakeMember, MakeRoom, Member, open_socket
-from tests.conftest import TenantInfo
+from tests.support.sockets import MakeMember, MakeRoom, Member, open_socket
+from tests.support.tenants import TenantInfo
 
 
 def post(tenant: TenantInfo, author: Member, room: Any, bodies: list[str], blocker: Any) -> list[int]:

@@ -12,7 +12,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from billing.models import Usage
-from tests.conftest import TenantInfo
+from tests.support.tenants import TenantInfo
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -17,9 +17,10 @@ from django_tenants.utils import schema_context
 
 from chat.models import Room
 from documents.models import Document, DocumentPage, MessageAttachment
-from tests.chat.api_fixtures import Person, assert_error, make_room, person, unique
-from tests.conftest import TenantInfo
-from tests.documents.corpus import corpus_path
+from tests.support.chat_api import Person, make_room, person, unique
+from tests.support.corpus import corpus_path
+from tests.support.people_api import assert_error
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from documents.extraction import (
     pdf_date,
 )
 from documents.models import Document
-from tests.documents.corpus import (
+from tests.support.corpus import (
     BIG_DOCUMENT_SOURCES,
     EXPECTED,
     ROOT,

@@ -22,9 +22,7 @@ from typing import Any
 import pytest
 from channels.layers import get_channel_layer
 from django.contrib.postgres.search import SearchQuery
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -36,8 +34,7 @@ from chat.models import SEARCH_CONFIG
 from documents import tasks
 from documents.actions.uploads import do_upload_document
 from documents.models import Document, DocumentPage
-from tests.conftest import TenantInfo
-from tests.documents.corpus import (
+from tests.support.corpus import (
     EXPECTED,
     corpus_names,
     corpus_path,
@@ -45,6 +42,8 @@ from tests.documents.corpus import (
     reference_texts,
     several_hundred_pages,
 )
+from tests.support.documents import make_document
+from tests.support.tenants import TenantInfo
 
 Upload = Callable[..., int]
 
@@ -265,36 +264,6 @@ def test_decompression_bomb_fails_too_large_and_the_worker_lives_on(
     assert page_rows(django_db_blocker, tenant_a.schema, bomb_id) == [(1, "", documents[bomb_id].error)]
     assert documents[after_id].status == Document.Status.READY
     assert celery_worker.poll() is None
-
-
-def make_document(
-    django_db_blocker: DjangoDbBlocker,
-    tenant: TenantInfo,
-    created: list[tuple[str, int]],
-    path: Path,
-    *,
-    pk: int | None = None,
-    start: bool = False,
-    **fields: object,
-) -> int:
-    """A document row made directly (no upload checks), started on commit only if `start`."""
-    with django_db_blocker.unblock(), schema_context(tenant.schema), transaction.atomic():
-        document = Document(
-            pk=pk,
-            uploader=User.objects.get(email=tenant.owner_email),
-            name=path.name,
-            content_type="application/pdf",
-            size=path.stat().st_size,
-            sha256="0" * 64,
-            **fields,
-        )
-        document.file.save(path.name, ContentFile(path.read_bytes()), save=False)
-        document.save(force_insert=True)
-        if start:
-            document_id = document.pk
-            transaction.on_commit(lambda: tasks.start_extraction(document_id))
-    created.append((tenant.schema, document.pk))
-    return document.pk
 
 
 def being_read(page_count: int, *, attempts: int = 1, heartbeat_at: dt.datetime | None = None) -> dict[str, Any]:

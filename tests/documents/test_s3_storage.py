@@ -31,11 +31,12 @@ from django_tenants.utils import schema_context
 from storages.backends.s3 import S3Storage
 
 from documents.models import Document
-from tests.chat.api_fixtures import Person, assert_error, person
-from tests.conftest import TenantInfo, host_client, login
-from tests.documents.test_upload_api import request, upload
-from tests.documents.test_validation import ELF_BYTES, PDF_BYTES
-from tests.servers import free_port
+from tests.support.chat_api import Person, person
+from tests.support.documents import request, upload
+from tests.support.files import ELF_BYTES, PDF_BYTES
+from tests.support.people_api import assert_error
+from tests.support.servers import free_port
+from tests.support.tenants import TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from documents.models import Document
-from tests.chat.api_fixtures import Person, assert_error, person
-from tests.conftest import PASSWORD, TenantInfo
-from tests.documents.test_validation import (
+from tests.support.chat_api import Person, person
+from tests.support.documents import BOUNDARY, form, request, upload
+from tests.support.files import (
     CONTENT_TYPES,
     ELF_BYTES,
     GB,
@@ -31,45 +31,10 @@ from tests.documents.test_validation import (
     office_zip,
     zip_bomb,
 )
-from tests.integration.conftest import StartServer, committed, start_server  # noqa: F401  # a fixture
-from tests.servers import DaphneProcess
-
-BOUNDARY = "upload-api-test-boundary"
-
-
-def form(content: bytes | None, name: str = "file.bin", **fields: str) -> bytes:
-    """A multipart body carrying `name` exactly as given (Django's test client would cut it to
-    its base name first); `content=None` leaves the file out."""
-    parts = [
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        for key, value in fields.items()
-    ]
-    if content is not None:
-        quoted = name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
-        parts.append(
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n".encode()
-            + content
-            + b"\r\n"
-        )
-    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
-
-
-def request(who: Person, method: str, path: str, **options: Any) -> Any:
-    """A request by `who`, with their bearer token."""
-    send: Any = getattr(who.api.http, method)
-    return send(path, **options, **who.api.headers)
-
-
-def upload(who: Person, content: bytes | None, name: str = "file.bin", **fields: str) -> Any:
-    """POST /api/documents/ as multipart, the way a browser or an API client sends a file."""
-    return request(
-        who,
-        "post",
-        "/api/documents/",
-        data=form(content, name, **fields),
-        content_type=f"multipart/form-data; boundary={BOUNDARY}",
-    )
+from tests.support.live_chat import StartServer, committed
+from tests.support.people_api import assert_error
+from tests.support.servers import DaphneProcess
+from tests.support.tenants import PASSWORD, TenantInfo
 
 
 def documents_of(tenant: TenantInfo, who: Person) -> list[Document]:
@@ -330,7 +295,7 @@ def raw_post(server: DaphneProcess, host: str, token: str, body: bytes, declared
 def test_upload_cut_off_mid_stream_leaves_nothing(
     tenant_a: TenantInfo,
     uploader: tuple[int, str],
-    start_server: StartServer,  # noqa: F811  # the fixture imported above
+    start_server: StartServer,
     tmp_path: Path,
 ) -> None:
     media = tmp_path / "server-media"

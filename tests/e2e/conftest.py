@@ -10,54 +10,46 @@ written to files (`LiveServer.read_mails`, `LiveServer.latest_link`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import email.policy
 import os
-import re
-import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import getaddresses
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+from django_tenants.utils import schema_context
 from playwright._impl import _sync_base
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
 from pytest_django import DjangoDbBlocker
 
-from tests.conftest import ROOT, TenantInfo, database_url_for_subprocess
-from tests.servers import free_port, server_env, wait_for_server
-from tests.servers import healthz_status as healthz_status  # re-exported
-from tests.servers import log_tail as log_tail  # re-exported
+from accounts.models import User
+from chat.actions import do_create_room
+from chat.models import Room
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CLOSE_TIMEOUT,
+    VIEWPORT,
+    LiveServer,
+    hide_loop_between_calls,
+    kill_processes_with,
+    save_screenshot,
+)
+from tests.support.browser_chat import ChatScene
+from tests.support.servers import free_port, server_env, wait_for_server
+from tests.support.tenants import PASSWORD, ROOT, TenantInfo, database_url_for_subprocess
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
-CLOSE_TIMEOUT = 20.0
-ARTIFACTS_DIR = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
-# The file backend ends every message with a line of 79 dashes.
-MAIL_SEPARATOR = re.compile(rb"^-{79}\r?\n", re.MULTILINE)
-HEADER_LINE = re.compile(rb"[\x21-\x39\x3b-\x7e]+:|[ \t]")
-URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -66,78 +58,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    port: int
-    mail_dir: Path
-    log_path: Path
-
-    def url_for(self, host: str, path: str = "/") -> str:
-        """`host` as Chromium reaches it: it resolves `*.localhost` to 127.0.0.1 by itself."""
-        return f"http://{host}:{self.port}{path}"
-
-    def read_mails(self) -> list[EmailMessage]:
-        """Every mail the server has sent, oldest first."""
-        files = sorted(self.mail_dir.glob("*.log"), key=lambda path: (path.stat().st_mtime_ns, path.name))
-        return [mail for path in files for mail in parse_mail_file(path.read_bytes())]
-
-    def latest_link(self, to: str, path_prefix: str, timeout: float = 10) -> str:
-        """The first URL under `path_prefix` in the newest mail to `to`; waits, since the server
-        may send it after answering."""
-        deadline = time.monotonic() + timeout
-        while True:
-            mails = [mail for mail in self.read_mails() if to.lower() in recipients(mail)]
-            text = text_of(mails[-1]) if mails else ""
-            for url in URL.findall(text):
-                url = url.rstrip(".,;:!?)]}")
-                if urlsplit(url).path.startswith(path_prefix):
-                    return url
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(0.2)
-        if mails:
-            raise AssertionError(
-                f"the newest mail to {to} ({mails[-1]['subject']!r}) has no link under {path_prefix}:\n{text}"
-            )
-        sent = [f"{', '.join(sorted(recipients(mail)))}: {mail['subject']}" for mail in self.read_mails()]
-        raise AssertionError(f"no mail to {to} in {self.mail_dir}; sent: {sent or 'nothing'}")
-
-
-def parse_mail_file(data: bytes) -> list[EmailMessage]:
-    """The complete messages of one file. A message still being written (no separator yet) is
-    left for the next read; a body line of dashes is not taken for a separator."""
-    *pieces, _being_written = MAIL_SEPARATOR.split(data)
-    messages: list[bytes] = []
-    for piece in pieces:
-        if messages and not starts_message(piece):
-            messages[-1] += b"-" * 79 + b"\n" + piece
-        elif piece.strip():
-            messages.append(piece)
-    parser = BytesParser(policy=email.policy.default)
-    return [parser.parsebytes(message.lstrip(b"\r\n")) for message in messages]
-
-
-def starts_message(piece: bytes) -> bool:
-    """Django writes a MIME-Version header into every message; a body rarely opens with a
-    block of header lines that holds one."""
-    head = re.split(rb"\r?\n\r?\n", piece.lstrip(b"\r\n"), maxsplit=1)[0].splitlines()
-    return (
-        bool(head)
-        and all(HEADER_LINE.match(line) for line in head)
-        and any(line.lower().startswith(b"mime-version:") for line in head)
-    )
-
-
-def recipients(mail: EmailMessage) -> set[str]:
-    headers = [str(value) for name in ("to", "cc") for value in mail.get_all(name, [])]
-    return {address.lower() for _, address in getaddresses(headers)}
-
-
-def text_of(mail: EmailMessage) -> str:
-    body = mail.get_body(preferencelist=("plain", "html"))
-    return "" if body is None else str(body.get_content())
 
 
 @pytest.fixture(autouse=True)
@@ -183,25 +103,6 @@ def live_server(
         log.close()
 
 
-def hide_loop_between_calls(
-    wait_for_future: Callable[[asyncio.AbstractEventLoop, Any, Any], None],
-) -> Callable[[asyncio.AbstractEventLoop, Any, Any], None]:
-    """Playwright's sync API leaves its event loop marked as running in this thread between
-    calls, so Django would refuse ORM calls ("async context") and async_to_sync would refuse
-    to run, in the browser tests and in every test after them. Mark it only during a call."""
-
-    def wait(loop: asyncio.AbstractEventLoop, dispatcher_fiber: Any, future: Any) -> None:
-        __tracebackhide__ = True
-        previous = asyncio._get_running_loop()
-        asyncio._set_running_loop(loop)
-        try:
-            wait_for_future(loop, dispatcher_fiber, future)
-        finally:
-            asyncio._set_running_loop(previous)
-
-    return wait
-
-
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with pytest.MonkeyPatch.context() as patch:
@@ -242,34 +143,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
             watchdog.cancel()
 
 
-def kill_processes_with(argument: str) -> None:
-    """SIGKILL every process whose command line holds `argument`, and its process group
-    (Playwright starts Chromium as the leader of a group of its own)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            arguments = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if argument.encode() in arguments:
-            pid = int(entry.name)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL) if os.getpgid(pid) == pid else os.kill(pid, signal.SIGKILL)
-
-
-def screenshot_name(name: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "screenshot"
-
-
-def save_screenshot(page: Page, name: str) -> Path:
-    """A full-page PNG under ARTIFACTS_DIR (default `artifacts/`), for a person to look at."""
-    path = ARTIFACTS_DIR / f"{screenshot_name(name)}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh context (no cookies) in the test's browser; its last state is kept as `<test name>.png`."""
@@ -284,3 +157,30 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         except PlaywrightError as exc:
             warnings.warn(f"no screenshot of {request.node.name}: {exc}", stacklevel=1)
         # The context closes with the test's browser, which cannot hang the run.
+
+
+@pytest.fixture
+def patient_expect() -> Iterator[None]:
+    """The machine running the tests may be busy: give the page up to 15 s (Playwright's
+    default is 5 s), as the contexts do for actions. The chat modules use it for every test."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture
+def scene(tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker) -> Iterator[ChatScene]:
+    """Two fresh people of acme in a fresh room of their own; removed afterwards, since the
+    server commits what the test does."""
+    tag = uuid.uuid4().hex[:6]
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        ann = User.objects.create_user(f"ann-{tag}@acme.test", PASSWORD, name=f"Ann {tag}")
+        bob = User.objects.create_user(f"bob-{tag}@acme.test", PASSWORD, name=f"Bob {tag}")
+        room = do_create_room(tenant=None, name=f"launch-{tag}", creator=ann, members=[bob], topic="Launch plans")
+    yield ChatScene(
+        room_id=room.pk, room_name=room.name, ann_email=ann.email, bob_email=bob.email, bob_handle=f"bob-{tag}"
+    )
+    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
+        people = [ann.pk, bob.pk]
+        Room.objects.filter(memberships__user__in=people).exclude(is_default=True).distinct().delete()
+        User.objects.filter(pk__in=people).delete()

@@ -5,15 +5,15 @@ shows the new plan once the webhook is processed."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 from pytest_django import DjangoDbBlocker
 
 from billing.models import Entitlement
-from tests.billing.helpers import invoices, on_plan
-from tests.conftest import PASSWORD, TenantInfo
-from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
+from tests.support.billing import invoices, on_plan
+from tests.support.browser import VIEWPORT, LiveServer, save_screenshot
+from tests.support.browser_billing import PHONE, sign_in
+from tests.support.tenants import TenantInfo
 
-PHONE: ViewportSize = {"width": 390, "height": 844}
 Status = Entitlement.Status
 
 SENTENCES: dict[str, str] = {
@@ -24,14 +24,6 @@ SENTENCES: dict[str, str] = {
     Status.CANCELED: "The subscription has ended",
     Status.UNPAID: "Invoices are unpaid",
 }
-
-
-def sign_in(page: Page, live_server: LiveServer, tenant: TenantInfo) -> None:
-    page.goto(live_server.url_for(tenant.host, "/login/?next=/settings/billing/"))
-    page.fill("input[name=username]", tenant.owner_email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Billing", exact=True)).to_be_visible()
 
 
 @pytest.mark.parametrize("status", list(SENTENCES))

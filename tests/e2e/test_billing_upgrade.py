@@ -40,9 +40,9 @@ from billing.fake_stripe import state
 from billing.models import Entitlement, Invoice, Plan, StripeEvent
 from billing.selectors import default_plan
 from config.celery import app
-from tests.conftest import TenantInfo
-from tests.e2e.conftest import LiveServer, save_screenshot
-from tests.e2e.test_billing_page import PHONE, sign_in
+from tests.support.browser import LiveServer, save_screenshot
+from tests.support.browser_billing import PHONE, sign_in
+from tests.support.tenants import TenantInfo
 
 Status = Entitlement.Status
 PLAN = "team"

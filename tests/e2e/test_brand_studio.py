@@ -22,9 +22,9 @@ from pytest_django import DjangoDbBlocker
 from accounts.models import Invitation
 from branding.models import Brand, BrandAsset, BrandVersion
 from branding.theme import Theme, forget_theme, theme_for
-from tests.conftest import PASSWORD, TenantInfo
-from tests.e2e.conftest import ARTIFACTS_DIR, VIEWPORT, LiveServer, recipients, save_screenshot
-from tests.e2e.test_invitation_flow import rgb, sign_in
+from tests.support.browser import ARTIFACTS_DIR, VIEWPORT, LiveServer, recipients, save_screenshot
+from tests.support.browser_invitations import rgb, sign_in
+from tests.support.tenants import PASSWORD, TenantInfo
 
 PALE_YELLOW = "#fde68a"  # fails contrast on white: the studio must say so and offer a colour
 PHONE = {"width": 390, "height": 844}

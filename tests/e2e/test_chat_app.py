@@ -5,74 +5,21 @@ screen works through the drawer; another workspace sees none of it."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, WebSocket, expect
+from playwright.sync_api import Browser, Page, WebSocket, expect
 from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from chat.actions import do_create_room, do_mark_read, do_send_message
 from chat.models import Message, Room
-from tests.conftest import PASSWORD, TenantInfo
-from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
+from tests.support.browser import LiveServer, save_screenshot
+from tests.support.browser_chat import OUTBOX_SIZE, PHONE, ChatScene, contexts, message, open_chat, send
+from tests.support.tenants import TenantInfo
 
-PHONE: ViewportSize = {"width": 375, "height": 740}
-# How many messages wait in the page's outbox (localStorage), all rooms together.
-OUTBOX_SIZE = """() => Object.keys(localStorage)
-    .filter((key) => key.startsWith("chat.outbox."))
-    .reduce((n, key) => n + JSON.parse(localStorage.getItem(key)).length, 0)"""
-
-
-@pytest.fixture(autouse=True)
-def patient_expect() -> Iterator[None]:
-    """The machine running the tests may be busy: give the page up to 15 s (Playwright's
-    default is 5 s), as the contexts do for actions."""
-    expect.set_options(timeout=15_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-@dataclass(frozen=True)
-class ChatScene:
-    room_id: int
-    room_name: str
-    ann_email: str
-    bob_email: str
-    bob_handle: str
-
-
-@pytest.fixture
-def scene(tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker) -> Iterator[ChatScene]:
-    """Two fresh people of acme in a fresh room of their own; removed afterwards, since the
-    server commits what the test does."""
-    tag = uuid.uuid4().hex[:6]
-    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
-        ann = User.objects.create_user(f"ann-{tag}@acme.test", PASSWORD, name=f"Ann {tag}")
-        bob = User.objects.create_user(f"bob-{tag}@acme.test", PASSWORD, name=f"Bob {tag}")
-        room = do_create_room(tenant=None, name=f"launch-{tag}", creator=ann, members=[bob], topic="Launch plans")
-    yield ChatScene(
-        room_id=room.pk, room_name=room.name, ann_email=ann.email, bob_email=bob.email, bob_handle=f"bob-{tag}"
-    )
-    with django_db_blocker.unblock(), schema_context(tenant_a.schema):
-        people = [ann.pk, bob.pk]
-        Room.objects.filter(memberships__user__in=people).exclude(is_default=True).distinct().delete()
-        User.objects.filter(pk__in=people).delete()
-
-
-@contextmanager
-def contexts(browser: Browser, count: int, **options: Any) -> Iterator[list[BrowserContext]]:
-    """Browser contexts of their own (separate cookies and storage: separate people)."""
-    options.setdefault("viewport", VIEWPORT)
-    made = [browser.new_context(**options) for _ in range(count)]
-    for context in made:
-        context.set_default_timeout(15_000)
-    yield made  # they close with the test's browser, which cannot hang the run
+pytestmark = pytest.mark.usefixtures("patient_expect")
 
 
 @pytest.fixture
@@ -84,30 +31,6 @@ def duo(
         ann = open_chat(ann_context, live_server, tenant_a.host, scene.ann_email, scene.room_id)
         bob = open_chat(bob_context, live_server, tenant_a.host, scene.bob_email, scene.room_id)
         yield ann, bob
-
-
-def open_chat(context: BrowserContext, live_server: LiveServer, host: str, email: str, room_id: int | None) -> Page:
-    page = context.new_page()
-    page.goto(live_server.url_for(host, "/login/"))
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#chat-app")).to_have_attribute("data-state", "ready")
-    if room_id is not None:
-        page.goto(live_server.url_for(host, f"/#room-{room_id}"))
-    expect(page.locator("#chat-app")).to_have_attribute("data-connection", "open")
-    return page
-
-
-def send(page: Page, text: str) -> None:
-    box = page.locator("#composer-input")
-    box.fill(text)
-    box.press("Enter")
-
-
-def message(page: Page, text: str) -> Locator:
-    """The delivered (not pending) messages of the main timeline whose text contains `text`."""
-    return page.locator("#message-list > li.msg:not(.pending)").filter(has_text=text)
 
 
 def test_two_people_chat_react_edit_and_catch_up_after_going_offline(

@@ -16,12 +16,12 @@ from pytest_django import DjangoDbBlocker
 from accounts.models import User
 from chat.actions import do_send_message
 from chat.models import Message, Room
-from tests.conftest import TenantInfo, database_url_for_subprocess
-from tests.e2e.conftest import LiveServer, save_screenshot
-from tests.e2e.test_chat_app import OUTBOX_SIZE, ChatScene, contexts, message, open_chat, send
-from tests.e2e.test_chat_app import patient_expect as patient_expect  # autouse here too
-from tests.e2e.test_chat_app import scene as scene  # the fixture
-from tests.servers import DaphneProcess, free_port, server_env
+from tests.support.browser import LiveServer, save_screenshot
+from tests.support.browser_chat import OUTBOX_SIZE, ChatScene, contexts, message, open_chat, send
+from tests.support.servers import DaphneProcess, free_port, server_env
+from tests.support.tenants import TenantInfo, database_url_for_subprocess
+
+pytestmark = pytest.mark.usefixtures("patient_expect")
 
 
 @pytest.fixture

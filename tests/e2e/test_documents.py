@@ -22,10 +22,10 @@ from chat.actions import do_create_room
 from chat.models import Room
 from documents.actions.uploads import do_delete_document, do_upload_document
 from documents.models import Document
-from tests.conftest import PASSWORD, TenantInfo
-from tests.documents.corpus import corpus_path
-from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
-from tests.e2e.test_chat_app import PHONE, contexts, message, open_chat
+from tests.support.browser import VIEWPORT, LiveServer, save_screenshot
+from tests.support.browser_chat import PHONE, contexts, message, open_chat
+from tests.support.corpus import corpus_path
+from tests.support.tenants import PASSWORD, TenantInfo
 
 # 31 slides; "Strzalkowski" appears on page 3 and nowhere else.
 SLIDES = "nonfree_nlp2004slides.pdf"

@@ -13,10 +13,10 @@ from pytest_django import DjangoDbBlocker
 from tenants.domains.actions import do_add_domain, do_check_domain, do_force_verify
 from tenants.domains.records import records_for
 from tenants.models import CustomDomain
-from tests.conftest import PASSWORD, TenantInfo
-from tests.dns_server import Zone
-from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
-from tests.tenants.domain_helpers import challenge, forget, unique_domain
+from tests.support.browser import VIEWPORT, LiveServer, save_screenshot
+from tests.support.dns import Zone
+from tests.support.domains import challenge, forget, unique_domain
+from tests.support.tenants import PASSWORD, TenantInfo
 
 PHONE = {"width": 390, "height": 844}
 

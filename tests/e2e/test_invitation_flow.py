@@ -12,8 +12,9 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.models import Invitation, User
 from branding.theme import theme_for
-from tests.conftest import PASSWORD, TenantInfo
-from tests.e2e.conftest import VIEWPORT, LiveServer, save_screenshot
+from tests.support.browser import VIEWPORT, LiveServer, save_screenshot
+from tests.support.browser_invitations import rgb, sign_in
+from tests.support.tenants import PASSWORD, TenantInfo
 
 NEW_PASSWORD = "joined-acme-2026"
 
@@ -26,17 +27,6 @@ def invitee_email(tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker) -> I
     with django_db_blocker.unblock(), schema_context(tenant_a.schema):
         Invitation.objects.filter(email=email).delete()
         User.objects.filter(email=email).delete()
-
-
-def rgb(hex_colour: str) -> str:
-    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgb({red}, {green}, {blue})"
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_invited_person_joins_lands_in_acme_colours_signs_out_and_in_again(

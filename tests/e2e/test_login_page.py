@@ -10,8 +10,8 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.models import User
 from branding.theme import Theme, theme_for
-from tests.conftest import PASSWORD, TenantInfo
-from tests.e2e.conftest import LiveServer, save_screenshot
+from tests.support.browser import LiveServer, save_screenshot
+from tests.support.tenants import PASSWORD, TenantInfo
 
 
 def theme_of(tenant: TenantInfo, django_db_blocker: DjangoDbBlocker) -> Theme:

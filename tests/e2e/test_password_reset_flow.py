@@ -17,8 +17,8 @@ from pytest_django import DjangoDbBlocker
 
 from accounts.actions import do_create_user
 from accounts.models import User
-from tests.conftest import PASSWORD, TenantInfo
-from tests.e2e.conftest import LiveServer
+from tests.support.browser import LiveServer
+from tests.support.tenants import PASSWORD, TenantInfo
 
 NEW_PASSWORD = "remembered-at-last-42"
 

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from rest_framework.throttling import UserRateThrottle
 
 from accounts.actions import do_create_user
-from tests.conftest import TenantInfo, login
+from tests.support.tenants import TenantInfo, login
 
 pytestmark = pytest.mark.django_db
 

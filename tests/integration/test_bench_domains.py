@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from tenants.models import CustomDomain
-from tests.conftest import ROOT, TenantInfo, database_url_for_subprocess
+from tests.support.tenants import ROOT, TenantInfo, database_url_for_subprocess
 
 
 def test_the_quick_benchmark_runs_and_reports_the_ratio(

@@ -24,11 +24,11 @@ from djstripe.models import WebhookEndpoint
 
 from billing.models import Entitlement, Invoice, Plan, StripeEvent
 from billing.tasks import retry_failed_events
-from tests.billing.stripe_payloads import DAY, epoch, event, invoice, now, post_event, price, subscription
-from tests.billing.webhook_fixtures import Payer, free_state, make_endpoint, restore_entitlement, saved_entitlement
-from tests.conftest import TenantInfo, host_client
-from tests.integration.conftest import committed
-from tests.integration.test_domain_worker import wait_for
+from tests.support.live_chat import committed
+from tests.support.stripe_payloads import DAY, epoch, event, invoice, now, post_event, price, subscription
+from tests.support.tenants import TenantInfo, host_client
+from tests.support.waiting import wait_for
+from tests.support.webhooks import Payer, free_state, make_endpoint, restore_entitlement, saved_entitlement
 
 # Needs the test database even when run alone (pytest-django sets it up only for marked tests);
 # every write goes through `committed`, outside the test's own transaction.

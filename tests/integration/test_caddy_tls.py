@@ -31,11 +31,11 @@ from branding.theme import theme_for
 from tenants.domains.actions import do_add_domain, do_check_domain, do_make_primary
 from tenants.domains.records import records_for
 from tenants.models import CustomDomain
-from tests.conftest import PASSWORD, TenantInfo
-from tests.dns_server import Zone
-from tests.integration.conftest import ChatRoom, StartServer, committed
-from tests.servers import CaddyProcess
-from tests.tenants.domain_helpers import forget, unique_domain
+from tests.support.dns import Zone
+from tests.support.domains import forget, unique_domain
+from tests.support.live_chat import ChatRoom, StartServer, committed
+from tests.support.servers import CaddyProcess
+from tests.support.tenants import PASSWORD, TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import subprocess
 from django_tenants.utils import schema_context
 
 from tenants.tasks import ping
-from tests.conftest import TenantInfo
+from tests.support.tenants import TenantInfo
 
 
 def test_task_runs_in_the_schema_it_was_sent_from(

@@ -21,9 +21,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from chat.markdown import MAX_BODY_LENGTH
-from tests.conftest import TenantInfo
-from tests.integration.chat_clients import ChatClient, close_all, duplicates, out_of_order, wait_all
-from tests.integration.conftest import FAST_SENDS, ChatRoom, StartServer, stored_messages
+from tests.support.chat_clients import ChatClient, close_all, duplicates, out_of_order, wait_all
+from tests.support.live_chat import FAST_SENDS, ChatRoom, StartServer, stored_messages
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

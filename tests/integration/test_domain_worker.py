@@ -4,7 +4,6 @@ the minute sweeper's, both resolving through the loopback DNS server as producti
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -15,10 +14,11 @@ from tenants.domains.actions import do_add_domain
 from tenants.domains.records import records_for
 from tenants.models import CustomDomain, Domain
 from tenants.tasks import check_due_domains
-from tests.conftest import TenantInfo
-from tests.dns_server import LoopbackDNS
-from tests.integration.conftest import committed
-from tests.tenants.domain_helpers import challenge, forget, unique_domain
+from tests.support.dns import LoopbackDNS
+from tests.support.domains import challenge, forget, unique_domain
+from tests.support.live_chat import committed
+from tests.support.tenants import TenantInfo
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.usefixtures("domains_allowed")
 
@@ -26,15 +26,6 @@ pytestmark = pytest.mark.usefixtures("domains_allowed")
 def records_in(zone_server: LoopbackDNS, claim: CustomDomain) -> None:
     for record in records_for(claim.domain, is_apex=claim.is_apex, token=claim.token):
         zone_server.zone.add(record.name, record.type, record.value)
-
-
-def wait_for(read: Callable[[], str | None], wanted: str, timeout: float = 60) -> str | None:
-    deadline = time.monotonic() + timeout
-    value = read()
-    while value != wanted and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = read()
-    return value
 
 
 def status_of(claim_id: int) -> Callable[[], str | None]:

@@ -10,7 +10,7 @@ import sys
 import pytest
 from django.test import override_settings
 
-from tests.conftest import ROOT, TenantInfo, host_client
+from tests.support.tenants import ROOT, TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

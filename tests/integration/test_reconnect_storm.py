@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import TenantInfo
-from tests.integration.chat_clients import ChatClient, app_backoff, close_all, duplicates, out_of_order, wait_all
-from tests.integration.conftest import ChatRoom, StartServer, send_through_api, stored_messages
+from tests.support.chat_clients import ChatClient, app_backoff, close_all, duplicates, out_of_order, wait_all
+from tests.support.live_chat import ChatRoom, StartServer, send_through_api, stored_messages
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

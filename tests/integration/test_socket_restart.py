@@ -14,16 +14,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import TenantInfo
-from tests.integration.chat_clients import ChatClient, close_all, duplicates, out_of_order, wait_all
-from tests.integration.conftest import (
-    ChatRoom,
-    StartServer,
-    send_through_api,
-    stored_messages,
-    write_history,
-)
-from tests.servers import DaphneProcess
+from tests.support.chat_clients import ChatClient, close_all, duplicates, out_of_order, wait_all
+from tests.support.live_chat import ChatRoom, StartServer, send_through_api, stored_messages, write_history
+from tests.support.servers import DaphneProcess
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

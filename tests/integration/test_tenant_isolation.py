@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from chat.actions import do_create_room
-from tests.conftest import PASSWORD, TenantInfo, host_client, login
+from tests.support.tenants import PASSWORD, TenantInfo, host_client, login
 
 pytestmark = pytest.mark.django_db
 

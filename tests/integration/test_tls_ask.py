@@ -7,8 +7,8 @@ import http.client
 
 import pytest
 
-from tests.conftest import TenantInfo
-from tests.integration.conftest import StartServer
+from tests.support.live_chat import StartServer
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

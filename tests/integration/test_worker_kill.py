@@ -32,9 +32,9 @@ from pytest_django import DjangoDbBlocker
 from config.celery import app
 from documents import tasks
 from documents.models import Document, DocumentPage
-from tests.conftest import ROOT, TenantInfo, database_url_for_subprocess
-from tests.documents.corpus import reference_texts, several_hundred_pages
-from tests.documents.test_pipeline import make_document
+from tests.support.corpus import reference_texts, several_hundred_pages
+from tests.support.documents import make_document
+from tests.support.tenants import ROOT, TenantInfo, database_url_for_subprocess
 
 STALL_SECONDS = 2
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from accounts.models import User
-from tests.conftest import PASSWORD, host_client
+from tests.support.tenants import PASSWORD, host_client
 
 
 @pytest.fixture

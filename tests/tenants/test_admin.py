@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from billing.models import Plan
 from tenants.models import Client
-from tests.conftest import PASSWORD, TenantInfo, host_client
+from tests.support.tenants import PASSWORD, TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from asgiref.sync import async_to_sync
 
 from tenants.domains.actions import do_add_domain, do_force_verify
 from tenants.models import CustomDomain
-from tests.conftest import TenantInfo, close_code
-from tests.integration.conftest import committed
-from tests.tenants.domain_helpers import forget, unique_domain
+from tests.support.domains import forget, unique_domain
+from tests.support.live_chat import committed
+from tests.support.sockets import close_code
+from tests.support.tenants import TenantInfo
 
 CLOSE_NOT_AUTHENTICATED = 4401  # past the Origin and tenant checks: the socket wants a sign-in
 

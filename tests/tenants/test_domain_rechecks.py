@@ -14,11 +14,11 @@ from django.utils import timezone
 from tenants.domains.actions import do_check_domain, lease_due_domains
 from tenants.domains.schedule import LEASE
 from tenants.models import CustomDomain, Domain
-from tests.accounts.test_people import CaptureOnCommit, make_user
-from tests.accounts.test_people_api import Api, as_role
-from tests.conftest import TenantInfo, host_client
-from tests.dns_server import Zone
-from tests.tenants.domain_helpers import add, check_now, point_here, unique_domain, verified
+from tests.support.dns import Zone
+from tests.support.domains import add, check_now, point_here, unique_domain, verified
+from tests.support.people import CaptureOnCommit, make_user
+from tests.support.people_api import Api, as_role
+from tests.support.tenants import TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from tests.accounts.test_people import CaptureOnCommit
-from tests.accounts.test_people_api import Api, as_role
-from tests.conftest import TenantInfo, host_client
-from tests.dns_server import Zone
-from tests.tenants.domain_helpers import add, unique_domain, verified
+from tests.support.dns import Zone
+from tests.support.domains import add, unique_domain, verified
+from tests.support.people import CaptureOnCommit
+from tests.support.people_api import Api, as_role
+from tests.support.tenants import TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tenants.models import Domain
-from tests.accounts.test_people_api import Api, as_role
-from tests.conftest import TenantInfo
-from tests.dns_server import SilentServer, Zone
-from tests.tenants.domain_helpers import add, challenge, check_now, point_here, unique_domain
+from tests.support.dns import SilentServer, Zone
+from tests.support.domains import add, challenge, check_now, point_here, unique_domain
+from tests.support.people_api import Api, as_role
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

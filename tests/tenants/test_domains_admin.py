@@ -8,8 +8,8 @@ from django.test import Client as HttpClient
 
 from tenants.domains.actions import do_add_domain, do_make_primary
 from tenants.models import CustomDomain, Domain
-from tests.conftest import TenantInfo
-from tests.tenants.domain_helpers import unique_domain
+from tests.support.domains import unique_domain
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

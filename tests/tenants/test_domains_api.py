@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from tenants.models import CustomDomain, Domain
-from tests.accounts.test_people_api import Api, as_role, assert_error
-from tests.conftest import TenantInfo
-from tests.dns_server import Zone
-from tests.tenants.domain_helpers import add, challenge, check_now, unique_domain, verified
+from tests.support.dns import Zone
+from tests.support.domains import add, challenge, check_now, unique_domain, verified
+from tests.support.people_api import Api, as_role, assert_error
+from tests.support.tenants import TenantInfo
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client as HttpClient
 
 from tenants.models import CustomDomain, Domain
-from tests.accounts.test_people import make_user, messages_of, owner_client, signed_in
-from tests.conftest import TenantInfo, host_client
-from tests.dns_server import Zone
-from tests.tenants.domain_helpers import challenge, point_here, unique_domain
+from tests.support.dns import Zone
+from tests.support.domains import challenge, point_here, unique_domain
+from tests.support.people import make_user, messages_of, owner_client, signed_in
+from tests.support.tenants import TenantInfo, host_client
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_check_now_make_primary_and_remove(tenant_a: TenantInfo, dns: Zone) -> N
 
 
 def signed_in_on(host: str, email: str) -> HttpClient:
-    from tests.conftest import login
+    from tests.support.tenants import login
 
     browser = host_client(host)
     login(browser, email)

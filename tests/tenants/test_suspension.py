@@ -7,7 +7,8 @@ from asgiref.sync import async_to_sync
 
 from tenants.actions import do_reactivate_client, do_suspend_client
 from tenants.models import Client
-from tests.conftest import TenantInfo, close_code, host_client, login
+from tests.support.sockets import close_code
+from tests.support.tenants import TenantInfo, host_client, login
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import async_to_sync
 
-from tests.conftest import TenantInfo, close_code
+from tests.support.sockets import close_code
+from tests.support.tenants import TenantInfo
 
 
 def test_unknown_host_is_closed_with_4404(tenant_a: TenantInfo, django_db_blocker: pytest.FixtureRequest) -> None:

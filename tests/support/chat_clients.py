@@ -23,7 +23,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Origin
 
-from tests.conftest import ROOT
+from tests.support.tenants import ROOT
 
 # Close codes that reconnecting cannot cure (CONTRACT: not authenticated, forbidden, unknown tenant).
 FATAL_CLOSE_CODES = {4401, 4403, 4404}

@@ -1,5 +1,5 @@
-"""Helpers of the chat API tests: people with bearer tokens, rooms and messages made through the
-actions, all inside the test's transaction (rolled back afterwards)."""
+"""People with bearer tokens, and rooms and messages made through the actions, for tests of the
+HTTP API; all inside the test's transaction (rolled back afterwards)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from chat.actions import do_add_members, do_create_room, do_send_message
 from chat.models import Membership, Message, Room
-from tests.accounts.test_people import make_user
-from tests.accounts.test_people_api import Api, assert_error
-from tests.conftest import TenantInfo
-
-__all__ = ["Api", "Person", "assert_error", "make_room", "person", "post_messages", "unique"]
+from tests.support.people import make_user
+from tests.support.people_api import Api
+from tests.support.tenants import TenantInfo
 
 
 def unique(prefix: str = "room") -> str:

@@ -11,8 +11,8 @@ from django.conf import settings
 
 from tenants.domains.actions import do_remove_domain
 from tenants.models import CustomDomain
-from tests.accounts.test_people_api import Api
-from tests.dns_server import Zone
+from tests.support.dns import Zone
+from tests.support.people_api import Api
 
 
 def unique_domain(prefix: str = "chat", parent: str = "example-corp.com") -> str:

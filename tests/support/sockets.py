@@ -1,36 +1,30 @@
-"""Chat fixtures: committed people and rooms per tenant, and sockets over the full ASGI stack.
-
-Data is committed (no test transaction), because sockets and their database calls run outside
-any test transaction; everything a factory made is removed after the test.
-"""
+"""Sockets over the full ASGI stack, and the committed people and rooms they are opened for."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
-from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from django.db import connection
-from django_tenants.utils import schema_context
 
-from accounts.actions import do_create_user
 from accounts.models import User
-from accounts.tokens import mint_tokens
-from chat.actions import do_add_members, do_create_room
 from chat.models import Room
-from chat.presence import stop_presence
-from chat.realtime.hub import stop_hub
-from tenants.db import use_public_schema
-from tests.conftest import PASSWORD, TenantInfo
+from tests.support.tenants import TenantInfo
 
-T = TypeVar("T")
+
+async def close_code(host: str, origin: str | None = None) -> int:
+    """Open /ws/chat/ through the full ASGI stack and return the code it is closed with."""
+    headers = [(b"host", host.encode())]
+    headers.append((b"origin", (origin or f"http://{host}").encode()))
+    from config.asgi import application
+
+    communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)
+    connected, _ = await communicator.connect(timeout=10)
+    assert connected
+    message = await communicator.receive_output(timeout=10)
+    await communicator.wait()
+    return int(message["code"])
 
 
 @dataclass(frozen=True)
@@ -56,78 +50,6 @@ class MakeRoom(Protocol):
     ) -> Room: ...
 
 
-@pytest.fixture
-def make_member(django_db_blocker: Any) -> Iterator[MakeMember]:
-    """People who start in their tenant's default rooms (`general`), password PASSWORD."""
-    made: list[tuple[str, int]] = []
-
-    def make(tenant: TenantInfo, *, name: str = "", role: str = User.Role.MEMBER) -> Member:
-        email = f"chat-{uuid.uuid4().hex[:10]}@{tenant.client.slug}.test"
-        with django_db_blocker.unblock(), schema_context(tenant.schema):
-            user = do_create_user(email=email, password=PASSWORD, name=name or email.split("@")[0], role=role)
-            token = str(mint_tokens(user, tenant.client).access_token)
-        made.append((tenant.schema, user.pk))
-        return Member(user=user, tenant=tenant, token=token)
-
-    yield make
-    with django_db_blocker.unblock():
-        for schema, pk in made:
-            with schema_context(schema):
-                User.objects.filter(pk=pk).delete()
-
-
-@pytest.fixture
-def make_room(django_db_blocker: Any) -> Iterator[MakeRoom]:
-    """A room whose first member is its owner; the others join as members."""
-    made: list[tuple[str, int]] = []
-
-    def make(tenant: TenantInfo, *, members: list[Member], kind: str = Room.Kind.PUBLIC, name: str = "") -> Room:
-        with django_db_blocker.unblock(), schema_context(tenant.schema):
-            room = do_create_room(
-                tenant=tenant.client, name=name or f"room {uuid.uuid4().hex[:8]}", creator=members[0].user, kind=kind
-            )
-            if members[1:]:
-                do_add_members(tenant=tenant.client, room=room, users=[m.user for m in members[1:]])
-        made.append((tenant.schema, room.pk))
-        return room
-
-    yield make
-    with django_db_blocker.unblock():
-        for schema, pk in made:
-            with schema_context(schema):
-                Room.objects.filter(pk=pk).delete()
-
-
-@pytest.fixture
-def run_async(django_db_blocker: Any) -> Callable[[Callable[[], Awaitable[T]]], T]:
-    """Run an async scenario on a fresh event loop with the database open, then stop the
-    loop's hub and presence tracker (they belong to that loop)."""
-
-    def run(scenario: Callable[[], Awaitable[T]]) -> T:
-        async def wrapped() -> T:
-            try:
-                return await asyncio.wait_for(scenario(), SCENARIO_TIMEOUT)
-            except TimeoutError:
-                for task in asyncio.all_tasks():
-                    task.print_stack(limit=8)
-                raise
-            finally:
-                await asyncio.wait_for(stop_hub(), 10)
-                await asyncio.wait_for(stop_presence(), 10)
-
-        with django_db_blocker.unblock():
-            try:
-                return async_to_sync(wrapped)()
-            finally:
-                # A fresh layer per loop: channels-redis' core layer remembers its receiving loop.
-                channel_layers.backends.clear()
-                if connection.connection is not None:
-                    use_public_schema()
-
-    return run
-
-
-SCENARIO_TIMEOUT = 20
 IGNORED = frozenset({"presence"})
 
 
@@ -230,3 +152,6 @@ async def live_in_room(tenant: TenantInfo, member: Member, room_id: int) -> Sock
     await socket.subscribe(room_id)
     await socket.expect("subscribed")
     return socket
+
+
+SCENARIO_TIMEOUT = 20

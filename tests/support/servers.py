@@ -22,7 +22,7 @@ from typing import IO
 from django.conf import settings
 
 from config import procfile
-from tests.conftest import ROOT
+from tests.support.tenants import ROOT
 
 
 def free_port() -> int:
