@@ -1,6 +1,6 @@
 """Billing fixtures: an empty test-mode Stripe account, and a webhook endpoint registered on it
-(dj-stripe's row, with its signing secret); for the webhook tests, an endpoint row of their own
-and the two shared tenants as Stripe customers on the free plan."""
+(dj-stripe's row, with its signing secret); for the webhook tests, an endpoint row of their own,
+the two shared tenants as Stripe customers on the free plan, and Stripe sending them events."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from django.test import Client as HttpClient
 from django_tenants.utils import schema_context
 from djstripe.models import WebhookEndpoint
 
@@ -16,6 +17,7 @@ from billing import stripe_api
 from billing.entitlements import forget
 from billing.fake_stripe import state
 from billing.models import Entitlement
+from tests.support.lifecycle import Stripe
 from tests.support.stripe_payloads import new_id
 from tests.support.tenants import TenantInfo
 from tests.support.webhooks import Payer, free_state, make_endpoint
@@ -57,3 +59,11 @@ def payers(db: None, tenant_a: TenantInfo, tenant_b: TenantInfo) -> Iterator[tup
     yield pair
     for payer in pair:
         forget(payer.client_id)
+
+
+@pytest.fixture
+def stripe(
+    platform_client: HttpClient, webhook_endpoint: WebhookEndpoint, django_capture_on_commit_callbacks: Any
+) -> Stripe:
+    """Stripe and the worker delivering events to `webhook_endpoint`, with their commit's side effects."""
+    return Stripe(platform_client, webhook_endpoint, django_capture_on_commit_callbacks)

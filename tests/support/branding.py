@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.support.chat_api import Person
 
@@ -18,6 +18,24 @@ def png(width: int = 256, height: int = 256, colour: str = "#0f766e", **save: An
     out = io.BytesIO()
     Image.new("RGBA", (width, height), colour).save(out, format="PNG", **save)
     return out.getvalue()
+
+
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+
+
+def encode(picture: Image.Image, image_format: str, **options: Any) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, format=image_format, **options)
+    return out.getvalue()
+
+
+def drawing(size: tuple[int, int], mode: str = "RGBA") -> Image.Image:
+    """Red on the left half, blue on the right: orientation and colours can be told apart."""
+    picture = Image.new(mode, size, RED if mode != "RGBA" else (*RED, 255))
+    ImageDraw.Draw(picture).rectangle(
+        (size[0] // 2, 0, size[0], size[1]), fill=BLUE if mode != "RGBA" else (*BLUE, 255)
+    )
+    return picture
 
 
 def upload(who: Person, kind: str, content: bytes, name: str = "image.png") -> Any:

@@ -1,4 +1,5 @@
-"""File contents of each kind an upload may claim or hide: PDF, executables, scripts, archives."""
+"""File contents of each kind an upload may claim or hide: PDF, images, executables, scripts,
+archives."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import struct
 import zipfile
 import zlib
 from functools import cache
+
+from PIL import Image
 
 MB = 1024 * 1024
 
@@ -37,6 +40,20 @@ def office_zip(kind: str, extra: dict[str, bytes] | None = None) -> bytes:
         archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
         archive.writestr(main, '<?xml version="1.0"?><document>Quarterly report</document>')
         for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def image(kind: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format=kind)
+    return out.getvalue()
+
+
+def plain_zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
             archive.writestr(name, data)
     return out.getvalue()
 
