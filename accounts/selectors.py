@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from accounts.models import Invitation, User
+from config import rows
 
 # People per page. A module constant so tests can make pages small.
 PAGE_SIZE = 50
@@ -136,3 +138,19 @@ def pending_invitations() -> QuerySet[Invitation]:
 
 def account_exists(email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
+
+
+def active_person(user_id: int, auth_epoch: int) -> User | None:
+    """The person, while active and not signed out everywhere since `auth_epoch` was read. Every
+    socket frame asks (chat.realtime.database), so the statement is written out (config.rows)."""
+    return _row_to_user(rows.fetch_one(_active_person_sql(), [user_id, auth_epoch]))
+
+
+def _row_to_user(row: tuple[object, ...] | None) -> User | None:
+    return rows.instance(User, row) if row is not None else None
+
+
+@functools.cache
+def _active_person_sql() -> str:
+    table = User._meta.db_table
+    return f'SELECT {rows.columns(User, "u")} FROM "{table}" u WHERE u.id = %s AND u.is_active AND u.auth_epoch = %s'  # noqa: S608  # nosec B608

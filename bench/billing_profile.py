@@ -29,7 +29,7 @@ def profile_send(target: Target, messages: int) -> dict[str, Any]:
     from billing.entitlements import BillingGate
     from chat import events
     from chat.access import access_room_to_post
-    from chat.actions.messages import do_send_message
+    from chat.actions.sending import do_send_message
     from chat.payloads import message_payload
     from config import limits
     from tenants.db import in_tenant

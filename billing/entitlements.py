@@ -289,16 +289,16 @@ def release(tenant: Client, key: str, amount: int = 1) -> None:
         )
 
 
-def record_message(tenant: Client) -> None:
+def record_message(tenant: Client, count: int = 1) -> None:
     """Precondition: inside the send's transaction, which a refusal rolls back. Reads the
     entitlement through `_for_sends` (no cache round trip on this, every message's, path) and
     counts with one UPDATE of the usage row."""
     current = _for_sends(tenant.pk)
     if current.read_only:
         raise ReadOnlyWorkspace(read_only_sentence(current.status))
-    if not _update_usage(tenant, "messages_this_period", 1, None, current.usage_period_start()):
+    if not _update_usage(tenant, "messages_this_period", count, None, current.usage_period_start()):
         ensure_usage(tenant)  # a tenant older than billing's rows
-        _update_usage(tenant, "messages_this_period", 1, None, current.usage_period_start())
+        _update_usage(tenant, "messages_this_period", count, None, current.usage_period_start())
 
 
 def can_hide_powered_by(client: Client) -> bool:

@@ -5,11 +5,16 @@ then the authentication, which puts the session's or bearer token's user in `sco
 from __future__ import annotations
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_asgi_app = get_asgi_application()
+
+from django.conf import settings  # noqa: E402
+
+sys.setswitchinterval(settings.WEB_SWITCH_INTERVAL_SECONDS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

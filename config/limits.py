@@ -48,7 +48,7 @@ class Gate(Protocol):
 
     def release(self, tenant: Client, key: str, amount: int = 1) -> None: ...
 
-    def record_message(self, tenant: Client) -> None: ...
+    def record_message(self, tenant: Client, count: int = 1) -> None: ...
 
 
 class _Open:
@@ -67,7 +67,7 @@ class _Open:
     def release(self, tenant: Client, key: str, amount: int = 1) -> None:
         return None
 
-    def record_message(self, tenant: Client) -> None:
+    def record_message(self, tenant: Client, count: int = 1) -> None:
         return None
 
 
@@ -107,9 +107,9 @@ def release(tenant: Client, key: str, amount: int = 1) -> None:
     _gate.release(tenant, key, amount)
 
 
-def record_message(tenant: Client) -> None:
-    """A message is being sent: refuse it in a read-only workspace, else count it."""
-    _gate.record_message(tenant)
+def record_message(tenant: Client, count: int = 1) -> None:
+    """`count` messages are being sent: refuse them in a read-only workspace, else count them."""
+    _gate.record_message(tenant, count)
 
 
 def payload(exc: Refused) -> dict[str, Any]:

@@ -1,13 +1,11 @@
 """Every write to rooms, memberships, messages, reactions and read positions."""
 
 from chat.actions.messages import (
-    SendResult,
     do_add_reaction,
     do_delete_message,
     do_edit_message,
     do_mark_read,
     do_remove_reaction,
-    do_send_message,
 )
 from chat.actions.rooms import (
     do_add_members,
@@ -20,8 +18,10 @@ from chat.actions.rooms import (
     do_set_room_archived,
     do_update_room,
 )
+from chat.actions.sending import Send, SendResult, do_send_message, do_send_messages
 
 __all__ = [
+    "Send",
     "SendResult",
     "do_add_members",
     "do_add_reaction",
@@ -35,6 +35,7 @@ __all__ = [
     "do_remove_member",
     "do_remove_reaction",
     "do_send_message",
+    "do_send_messages",
     "do_set_member_role",
     "do_set_room_archived",
     "do_update_room",

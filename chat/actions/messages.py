@@ -1,25 +1,23 @@
-"""Messages: send, edit, delete, react, read. Each writes in one transaction and announces
-itself only after the commit, so nobody hears of a message that is not in the database.
+"""Messages: edit, delete, react, read (sending is chat.actions.sending), and the checks and
+rendering a send shares with them. Each writes in one transaction and announces itself only after
+the commit, so nobody hears of a message that is not in the database.
 
 Preconditions for every action: the connection is set to `tenant`'s schema, and the caller has
 already checked access through chat.access (`access_room_to_post`, `access_message_to_change`...).
 
 A read-only workspace (config.limits) takes no sends, edits, deletions or reactions; read
-positions still move. A send is counted for the plan in its own transaction, by one statement.
+positions still move.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest, Lower, StrIndex, Substr
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Lower, StrIndex, Substr
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,15 +32,6 @@ from tenants.models import Client
 MAX_CLIENT_ID_LENGTH = 64
 MAX_EMOJI_LENGTH = 32
 _SHORTCODE = re.compile(r"^:[a-z0-9_+-]{1,30}:$")
-
-
-@dataclass(frozen=True)
-class SendResult:
-    message: Message
-    # False when the send repeated a `client_id` already stored: nothing new was written.
-    created: bool
-    # The message as clients see it (chat.payloads.message_payload), built from what was written.
-    payload: dict[str, Any]
 
 
 def check_body(body: object, *, allow_blank: bool = False) -> str:
@@ -85,7 +74,7 @@ def check_emoji(emoji: object) -> str:
     raise ValidationError({"emoji": ["Choose an emoji, such as 👍 or :tada:."]}, code="invalid")
 
 
-def _render(room: Room, body: str) -> Rendered:
+def render_for(room: Room, body: str) -> Rendered:
     """Resolve `@handle`s (the part of an e-mail address before the @) among people who can read
     the room: everyone active for a public room, the members otherwise. An ambiguous handle
     (two people share it) stays plain text rather than notifying the wrong person."""
@@ -110,10 +99,10 @@ def render_preview(room: Room | None, body: str) -> Rendered:
     """What `body` becomes when sent to `room`, without sending it (the composer's preview), so
     the preview and the message can never differ. Without a room no @handle resolves."""
     body = check_body(body)
-    return _render(room, body) if room is not None else render(body)
+    return render_for(room, body) if room is not None else render(body)
 
 
-def _record_mentions(tenant: Client, message: Message, user_ids: frozenset[int], *, already: set[int]) -> list[int]:
+def record_mentions(tenant: Client, message: Message, user_ids: frozenset[int], *, already: set[int]) -> list[int]:
     """Record and notify the newly mentioned; returns everyone now mentioned, sorted."""
     new = [uid for uid in user_ids if uid not in already and uid != message.author_id]
     Mention.objects.bulk_create(
@@ -124,85 +113,8 @@ def _record_mentions(tenant: Client, message: Message, user_ids: frozenset[int],
     return sorted(already.union(new) & set(user_ids))
 
 
-def _fresh(message_id: int) -> Message:
+def reload_message(message_id: int) -> Message:
     return with_related(Message.objects.filter(pk=message_id)).get()
-
-
-def _next_seq(room: Room) -> int:
-    """The room's next `seq`. The row lock this takes is held until the commit, so the sends of
-    one room commit one after another, in `seq` (and `id`) order, and a rolled-back send gives
-    its number back. Precondition: inside the sending transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE chat_room SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [room.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise ValidationError({"room": ["This room no longer exists."]}, code="not_found")
-    return int(row[0])
-
-
-def do_send_message(
-    *,
-    tenant: Client,
-    author: User,
-    room: Room,
-    body: str,
-    client_id: str | None = None,
-    thread_id: int | None = None,
-    attachments: Sequence[object] = (),
-) -> SendResult:
-    """`attachments`: what the author may share (chat.attachments.access_to_share); the room's
-    readers may then read them too."""
-    body = check_body(body, allow_blank=bool(attachments))
-    client_id = check_client_id(client_id)
-    thread: Message | None = None
-    if thread_id is not None:
-        thread = Message.objects.filter(pk=thread_id, room=room).first()
-        if thread is None:
-            raise ValidationError({"thread": ["Reply to a message of this room."]}, code="invalid_thread")
-        if thread.thread_id is not None:
-            thread = Message.objects.get(pk=thread.thread_id)
-    rendered = _render(room, body)
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                room=room,
-                seq=_next_seq(room),
-                author=author,
-                body=body,
-                html=rendered.html,
-                client_id=client_id,
-                thread=thread,
-            )
-            carried = registered_attachments()
-            carried.store(message, attachments)
-            mentioned = _record_mentions(tenant, message, rendered.mentioned_ids, already=set())
-            # Your own message is read by you.
-            Membership.objects.filter(room=room, user=author).update(last_read_id=Greatest("last_read_id", message.pk))
-            # Last, so the tenant's usage row is locked only for the commit (every send of the
-            # tenant updates it); refused in a read-only workspace, which rolls the send back.
-            limits.record_message(tenant)
-            if thread is not None:
-                Message.objects.filter(pk=thread.pk).update(
-                    reply_count=F("reply_count") + 1, last_reply_at=message.created_at, updated_at=timezone.now()
-                )
-            # Built from what was just written, not read back: a new message has no reactions.
-            attached = [carried.payload(attachment) for attachment in attachments]
-            payload = message_payload(message, mentions=mentioned, reactions=[], attached=attached)
-            frame = {"type": "message.new", "message": payload}
-            events.to_room(tenant.pk, room.pk, frame, message=message.pk, seq=message.seq)
-            if thread is not None:
-                root = _fresh(thread.pk)
-                frame = {"type": "message.updated", "message": message_payload(root)}
-                events.to_room(tenant.pk, room.pk, frame, needs=root.seq)
-    except IntegrityError:
-        # A send repeated with its `client_id` (a retry after a lost answer, or the same send on
-        # two connections at once): the unique constraint refused it, and the stored one answers.
-        existing = Message.objects.filter(author=author, client_id=client_id).first() if client_id else None
-        if existing is None:
-            raise
-        stored = _fresh(existing.pk)
-        return SendResult(message=stored, created=False, payload=message_payload(stored))
-    return SendResult(message=message, created=True, payload=payload)
 
 
 def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str) -> Message:
@@ -211,7 +123,7 @@ def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str
     limits.check_writable(tenant)
     if body == message.body:
         return message
-    rendered = _render(message.room, body)
+    rendered = render_for(message.room, body)
     now = timezone.now()
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
@@ -224,8 +136,8 @@ def do_edit_message(*, tenant: Client, editor: User, message: Message, body: str
         locked.save(update_fields=["body", "html", "edited_at", "updated_at"])
         already = set(Mention.objects.filter(message=locked).values_list("user_id", flat=True))
         Mention.objects.filter(message=locked).exclude(user_id__in=rendered.mentioned_ids).delete()
-        _record_mentions(tenant, locked, rendered.mentioned_ids, already=already)
-        fresh = _fresh(locked.pk)
+        record_mentions(tenant, locked, rendered.mentioned_ids, already=already)
+        fresh = reload_message(locked.pk)
         frame = {"type": "message.updated", "message": message_payload(fresh)}
         events.to_room(tenant.pk, fresh.room_id, frame, needs=fresh.seq)
     return fresh
@@ -247,7 +159,7 @@ def do_delete_message(*, tenant: Client, message: Message) -> Message:
             Mention.objects.filter(message=message).delete()
             frame = {"type": "message.deleted", "id": message.pk, "room": message.room_id}
             events.to_room(tenant.pk, message.room_id, frame, needs=message.seq)
-    return _fresh(message.pk)
+    return reload_message(message.pk)
 
 
 def _announce_reactions(tenant: Client, message: Message, frame_type: str, user: User, emoji: str) -> None:

@@ -36,6 +36,19 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_INTERNAL = 1011
 
 
+async def publish(captured: list[events.Outgoing]) -> None:
+    """Events of committed work to their groups, in order."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, message in captured:
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            # Committed: clients catch up from the database when they resubscribe.
+            logger.exception("chat socket: could not send %s to %s", message.get("event"), group)
+
+
 class ClientSocket:
     """A signed-in person's socket, from the handshake to its end."""
 
@@ -109,15 +122,7 @@ class ClientSocket:
         return result
 
     async def publish(self, captured: list[events.Outgoing]) -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        for group, message in captured:
-            try:
-                await layer.group_send(group, message)
-            except Exception:
-                # Committed: clients catch up from the database when they resubscribe.
-                logger.exception("chat socket: could not send %s to %s", message.get("event"), group)
+        await publish(captured)
 
     # -- output (chat.realtime.session.Output) ------------------------------------------------
 

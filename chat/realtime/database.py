@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from accounts.models import User
+from accounts.selectors import active_person
 from chat import events
 from tenants.db import in_tenant_on_socket_thread
 from tenants.models import Client
@@ -54,14 +55,21 @@ def in_socket_tenant(tenant: Client, work: Callable[[], T]) -> T:
         return work()
 
 
+def load(person: Person) -> User:
+    """The socket's person as the database has them now. Raises Revoked when they may no longer
+    use the socket. Precondition: in their tenant's schema."""
+    user = active_person(person.user_id, person.auth_epoch)
+    if user is None:
+        raise Revoked
+    return user
+
+
 def run_as(person: Person, work: Callable[[User], T]) -> tuple[T, list[events.Outgoing]]:
     """`work(user)` for the socket's person, with the events it announced. Raises Revoked when
     the person may no longer use the socket."""
 
     def reload_and_work() -> tuple[T, list[events.Outgoing]]:
-        user = User.objects.filter(pk=person.user_id, is_active=True, auth_epoch=person.auth_epoch).first()
-        if user is None:
-            raise Revoked
+        user = load(person)
         with events.capture() as captured:
             result = work(user)
         return result, list(captured)

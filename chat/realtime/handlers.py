@@ -9,7 +9,7 @@ request's `ref`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import cast
 
 from accounts.models import User
 from chat import events, presence
@@ -20,12 +20,11 @@ from chat.actions import (
     do_edit_message,
     do_mark_read,
     do_remove_reaction,
-    do_send_message,
 )
-from chat.attachments import access_to_share
 from chat.realtime import frames
 from chat.realtime.client import ClientSocket
 from chat.realtime.frames import Frame, FrameError, MessageRequest, React, Read, RoomRequest, SendMessage, Subscribe
+from chat.realtime.sending import batches
 
 Handler = Callable[[ClientSocket, Frame], Awaitable[None]]
 
@@ -47,24 +46,15 @@ async def send_message(socket: ClientSocket, frame: Frame) -> None:
     request = SendMessage.read(frame.fields)
     if not socket.send_bucket.take():
         raise FrameError("rate_limited", "You are sending too fast; wait a moment.")
-
-    def send(user: User) -> tuple[bool, int, str]:
-        access = access_room_to_post(user, request.room)
-        # Most messages carry nothing: no need to build the readable-documents query for them.
-        attachments = access_to_share(user, request.attachments) if request.attachments else []
-        result = do_send_message(
-            tenant=socket.tenant, author=user, room=access.room, body=cast(str, request.body),
-            client_id=cast(Any, request.client_id), thread_id=request.thread, attachments=attachments,
-        )  # fmt: skip
-        text = events.encode({"type": "message.new", "message": result.payload})
-        return result.created, result.message.pk, text
-
-    created, message_id, text = await socket.db(send)
+    # Written with the other sends that arrive meanwhile (chat.realtime.sending).
+    sent = await batches().send(socket.person, request)
     # A retried send is answered to the sender only; a new one reaches the sender through the
     # room's group when subscribed.
-    if not created or request.room not in socket.session.subscriptions:
-        await socket.send_text(text)
-    await socket.send_frame(frames.ack(frame, message=message_id, client_id=request.client_id, created=created))
+    if not sent.created or request.room not in socket.session.subscriptions:
+        await socket.send_text(sent.text)
+    await socket.send_frame(
+        frames.ack(frame, message=sent.message_id, client_id=request.client_id, created=sent.created)
+    )
 
 
 async def edit_message(socket: ClientSocket, frame: Frame) -> None:

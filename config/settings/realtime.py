@@ -58,3 +58,8 @@ SOCKET_DATABASE_THREADS: int = env.int("SOCKET_DATABASE_THREADS", default=4)
 CHAT_DIRECT_WRITES: bool = env.bool("CHAT_DIRECT_WRITES", default=True)
 # Presence entries of a socket live this long unless refreshed (a third of it, by its process).
 CHAT_PRESENCE_TTL_SECONDS: int = env.int("CHAT_PRESENCE_TTL_SECONDS", default=60)
+# How long a thread may hold Python's GIL while others wait for it (CPython's default: 5 ms). A
+# socket database thread whose query has answered waits that long for the event loop to let go,
+# while it holds the room's row lock (docs/benchmarks.md, the send path), so the web process
+# (config.asgi) sets it shorter.
+WEB_SWITCH_INTERVAL_SECONDS: float = env.float("WEB_SWITCH_INTERVAL_SECONDS", default=0.0005)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from html.parser import HTMLParser
 
 import pytest
 
-from chat.markdown import ALLOWED_TAGS, find_handles, render
+from chat.markdown import _PLAIN, ALLOWED_TAGS, find_handles, render, render_markdown
 
 BOB = {"bob": (7, "Bob Brown")}
 
@@ -89,3 +90,22 @@ def test_render_escapes_names_of_mentioned_people() -> None:
 
 def test_find_handles_ignores_email_addresses() -> None:
     assert find_handles("@Alice, bob@acme.test and @carol.d-x") == {"alice", "carol.d-x"}
+
+
+def test_plain_text_renders_as_markdown_would() -> None:
+    """Plain one-line text skips markdown-it; what it becomes must not change."""
+    generator = random.Random(7)
+    plain, marked = "abcXYZéß中ж1209 ,;'?!.-", "abcXYZéß中ж1209 ,;'?!.-_*@:/<>&()[]#~`\n"
+    shortcut = 0
+    for case in range(20_000):
+        alphabet = plain if case % 2 else marked
+        body = "".join(generator.choice(alphabet) for _ in range(generator.randint(1, 24))).strip()
+        if not body:
+            continue
+        shortcut += bool(_PLAIN.fullmatch(body))
+        assert render(body) == render_markdown(body), body
+    assert shortcut > 1_000  # the shortcut was taken often enough to be tested
+    for body in ("Hello, world!", "see you at 10. Bye.", "ok - thanks", "it's done?!", "Grüße aus Köln"):
+        assert _PLAIN.fullmatch(body) and render(body) == render_markdown(body)
+    for body in ("example.com", "e.g. this", "a @bob", "1. one", "x_y_", "-a", "a..b"):
+        assert not _PLAIN.fullmatch(body)
