@@ -12,6 +12,7 @@ import functools
 import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -143,14 +144,33 @@ def account_exists(email: str) -> bool:
 def active_person(user_id: int, auth_epoch: int) -> User | None:
     """The person, while active and not signed out everywhere since `auth_epoch` was read. Every
     socket frame asks (chat.realtime.database), so the statement is written out (config.rows)."""
-    return _row_to_user(rows.fetch_one(_active_person_sql(), [user_id, auth_epoch]))
+    user = person_by_id(user_id)
+    return user if user is not None and user.is_active and user.auth_epoch == auth_epoch else None
 
 
-def _row_to_user(row: tuple[object, ...] | None) -> User | None:
+def person_by_id(user_id: object) -> User | None:
+    """The person with this id, active or not; every socket's handshake asks (config.rows)."""
+    try:
+        pk = int(user_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    row = rows.fetch_one(_person_sql(), [pk]) if 0 < pk < 2**63 else None
     return rows.instance(User, row) if row is not None else None
 
 
+def people_by_id(user_ids: list[int]) -> dict[int, User]:
+    """The people with these ids, active or not (config.rows)."""
+    ids = [pk for pk in user_ids if 0 < pk < 2**63]
+    with connection.cursor() as cursor:
+        cursor.execute(_people_sql(), [ids])
+        return {user.pk: user for user in (rows.instance(User, row) for row in cursor.fetchall())}
+
+
 @functools.cache
-def _active_person_sql() -> str:
-    table = User._meta.db_table
-    return f'SELECT {rows.columns(User, "u")} FROM "{table}" u WHERE u.id = %s AND u.is_active AND u.auth_epoch = %s'  # noqa: S608  # nosec B608
+def _people_sql() -> str:
+    return f'SELECT {rows.columns(User, "u")} FROM "{User._meta.db_table}" u WHERE u.id = ANY(%s)'  # noqa: S608  # nosec B608
+
+
+@functools.cache
+def _person_sql() -> str:
+    return f'SELECT {rows.columns(User, "u")} FROM "{User._meta.db_table}" u WHERE u.id = %s'  # noqa: S608  # nosec B608

@@ -28,6 +28,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import User
+from accounts.selectors import person_by_id
 from config.cache import cache
 
 TENANT_CLAIM = "tid"
@@ -75,7 +76,14 @@ def verify_tenant_claim(token: Token, tenant: TenantMixin | None) -> None:
 
 def user_for_token(token: Token) -> User:
     """The token's active user, provided nothing has revoked the token since it was issued."""
-    user = User.objects.filter(pk=token.get(api_settings.USER_ID_CLAIM)).first()
+    return check_holder(token, person_by_id(token.get(api_settings.USER_ID_CLAIM)))
+
+
+def check_holder(token: Token, user: User | None, *, denied: bool = False) -> User:
+    """`user` (the token's, as loaded) when the token still speaks for them; `denied`: its jti is
+    on the denylist (`is_denied`)."""
+    if denied:
+        raise invalid("Token has been revoked.", "token_revoked")
     if user is None or not user.is_active:
         raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
     if token.get(EPOCH_CLAIM) != user.auth_epoch:
@@ -83,15 +91,26 @@ def user_for_token(token: Token) -> User:
     return user
 
 
-def authenticate_access_token(raw: str | bytes, tenant: TenantMixin | None) -> tuple[User, AccessToken]:
-    """Decode and check an access token presented on `tenant`'s host; raise InvalidToken or
-    AuthenticationFailed. Used by the API and by the WebSocket handshake."""
+def decode_access_token(raw: str | bytes, tenant: TenantMixin | None) -> AccessToken:
+    """Signature, expiry and tenant claim: what needs no lookup."""
     try:
         token = AccessToken(raw)  # type: ignore[arg-type]  # simplejwt accepts str or bytes
     except TokenError as exc:
         raise invalid(str(exc)) from exc
     verify_tenant_claim(token, tenant)
-    if cache.get(DENYLIST_KEY.format(jti=token[api_settings.JTI_CLAIM])):
+    return token
+
+
+def denylist_key(token: Token) -> str:
+    return DENYLIST_KEY.format(jti=token[api_settings.JTI_CLAIM])
+
+
+def authenticate_access_token(raw: str | bytes, tenant: TenantMixin | None) -> tuple[User, AccessToken]:
+    """Decode and check an access token presented on `tenant`'s host; raise InvalidToken or
+    AuthenticationFailed. Used by the API (the WebSocket handshake does the same steps for many
+    sockets at once: accounts.ws_auth)."""
+    token = decode_access_token(raw, tenant)
+    if cache.get(denylist_key(token)):
         raise invalid("Token has been revoked.", "token_revoked")
     return user_for_token(token), token
 
@@ -139,7 +158,7 @@ def revoke_access_token(token: Token) -> None:
     """Deny this access token's id until it would have expired anyway."""
     remaining = int(token["exp"] - datetime.now(tz=UTC).timestamp())
     if remaining > 0:
-        cache.set(DENYLIST_KEY.format(jti=token[api_settings.JTI_CLAIM]), True, timeout=remaining + 5)
+        cache.set(denylist_key(token), True, timeout=remaining + 5)
 
 
 def revoke_refresh_tokens(user: User | None, *, family: str | None = None) -> int:

@@ -40,6 +40,8 @@ SWEEP_BATCH = 200
 # Connections of a process to Redis for presence, and how long a call waits for one: a
 # reconnect storm asks for thousands at once (two calls per socket that opens).
 POOL_SIZE = 32
+# Presence updates sent in one pipeline at most.
+PIPELINE_SIZE = 500
 POOL_TIMEOUT_SECONDS = 30
 
 # KEYS: person's hash, tenant's announced hash, due-set.
@@ -121,18 +123,60 @@ class Presence:
         self.ttl_ms = int(getattr(settings, "CHAT_PRESENCE_TTL_SECONDS", 60)) * 1000
         self.local: dict[str, LocalSocket] = {}
         self._keeper: asyncio.Task[None] | None = None
+        # Updates waiting for the next pipeline, and the task sending them.
+        self._queued: list[tuple[list[Any], list[Any], asyncio.Future[Any]]] = []
+        self._sender: asyncio.Task[None] | None = None
 
     async def _run(self, tenant_id: int, user_id: int, op: str, socket_id: str = "", status: str = "") -> str | None:
         now = int(time.time() * 1000)
-        result = await self._update(
-            keys=[person_key(tenant_id, user_id), tenant_key(tenant_id), DUE_KEY],
-            args=[now, f"{tenant_id}:{user_id}", user_id, op, socket_id, status, now + self.ttl_ms],
-        )
+        keys = [person_key(tenant_id, user_id), tenant_key(tenant_id), DUE_KEY]
+        args = [now, f"{tenant_id}:{user_id}", user_id, op, socket_id, status, now + self.ttl_ms]
+        result = await self._call(keys, args)
         if result is None:
             return None
         changed = _str(result)
         await announce(tenant_id, user_id, changed)
         return changed
+
+    async def _call(self, keys: list[Any], args: list[Any]) -> Any:
+        """The update script's answer. The updates asked for while a pipeline is out go together
+        in the next one: a reconnect storm's sockets, and the keeper's refresh of every socket,
+        paid a round trip and redis-py's command overhead each (docs/benchmarks.md, the handshake
+        rate). The script runs once per update either way, in the order asked."""
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        answer.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._queued.append((keys, args, answer))
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_queued())
+        return await asyncio.shield(answer)
+
+    async def _send_queued(self) -> None:
+        try:
+            while self._queued:
+                batch, self._queued = self._queued[:PIPELINE_SIZE], self._queued[PIPELINE_SIZE:]
+                try:
+                    async with self.redis.pipeline(transaction=False) as pipe:
+                        for keys, args, _ in batch:
+                            await self._update(keys=keys, args=args, client=pipe)
+                        results = await pipe.execute(raise_on_error=False)
+                except Exception as exc:
+                    results = [exc] * len(batch)
+                except BaseException:
+                    for _, _, answer in batch:
+                        answer.cancel()
+                    raise
+                for (_, _, answer), result in zip(batch, results, strict=True):
+                    if answer.done():
+                        continue
+                    if isinstance(result, Exception):
+                        answer.set_exception(result)
+                    else:
+                        answer.set_result(result)
+        finally:
+            self._sender = None
+            for _, _, answer in self._queued:
+                answer.cancel()
+            self._queued.clear()
 
     async def set(self, tenant_id: int, user_id: int, socket_id: str, status: str) -> str | None:
         """Record a socket's status; returns (and has announced) the person's new status if it
@@ -152,14 +196,18 @@ class Presence:
 
     async def keep_alive(self) -> None:
         """Refresh this loop's entries, then sweep people whose entries all may have expired."""
-        for socket_id, entry in list(self.local.items()):
-            if self.local.get(socket_id) is entry:
-                await self._run(entry.tenant_id, entry.user_id, "set", socket_id, entry.status)
+        # Together, so they share pipelines (`_call`).
+        await asyncio.gather(*(self._refresh(socket_id, entry) for socket_id, entry in list(self.local.items())))
         now = int(time.time() * 1000)
         due = await self.redis.zrangebyscore(DUE_KEY, "-inf", now, start=0, num=SWEEP_BATCH)
         for member in due:
             tenant_id, _, user_id = _str(member).partition(":")
             await self._run(int(tenant_id), int(user_id), "check")
+
+    async def _refresh(self, socket_id: str, entry: LocalSocket) -> None:
+        # Checked as the update is queued: a socket removed before cannot come back.
+        if self.local.get(socket_id) is entry:
+            await self._run(entry.tenant_id, entry.user_id, "set", socket_id, entry.status)
 
     def _start(self) -> None:
         if self._keeper is None:

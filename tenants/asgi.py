@@ -8,9 +8,14 @@ served from the primary host may talk to a socket on any of the tenant's hosts.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.db import connection
+
+from config import rows
+from config.batching import batched
 from tenants.db import on_database_thread, public_on_socket_thread
 from tenants.domains.names import host_key
 from tenants.models import Client, Domain
@@ -29,19 +34,40 @@ def header(scope: Scope, name: bytes) -> str:
 
 
 @on_database_thread
-def resolve_tenant(host: str, origin_host: str | None) -> tuple[Client | None, bool]:
-    """The tenant of `host`, and whether `origin_host` (None: no Origin sent) is one of its hosts;
-    a second query only when the Origin names another host than the socket's."""
+def tenants_of_hosts(hosts: list[str]) -> dict[str, Client]:
+    """The tenant of each host that has one (the platform host's public schema is none)."""
     public_on_socket_thread()
-    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
-    if domain is None or domain.tenant.schema_name == "public":
-        return None, False
-    origin_ok = (
-        origin_host is None
-        or origin_host == host
-        or Domain.objects.filter(domain=origin_host, tenant_id=domain.tenant_id).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(_tenants_of_hosts_sql(), [hosts])
+        found = {row[0]: rows.instance(Client, row, 1) for row in cursor.fetchall()}
+    return {host: tenant for host, tenant in found.items() if tenant.schema_name != "public"}
+
+
+@functools.cache
+def _tenants_of_hosts_sql() -> str:
+    # Written out: every handshake asks (config.rows).
+    client, domain = Client._meta.db_table, Domain._meta.db_table
+    return (
+        f'SELECT d.domain, {rows.columns(Client, "c")} FROM "{domain}" d '  # noqa: S608  # nosec B608
+        f'JOIN "{client}" c ON c.id = d.tenant_id WHERE d.domain = ANY(%s)'
     )
-    return domain.tenant, origin_ok
+
+
+@on_database_thread
+def is_host_of(origin_host: str, tenant: Client) -> bool:
+    public_on_socket_thread()
+    return Domain.objects.filter(domain=origin_host, tenant_id=tenant.pk).exists()
+
+
+async def resolve_tenant(host: str, origin_host: str | None) -> tuple[Client | None, bool]:
+    """The tenant of `host`, and whether `origin_host` (None: no Origin sent) is one of its hosts.
+    The hosts of the handshakes that arrive together are looked up together (config.batching);
+    a second query only when the Origin names another host than the socket's."""
+    tenant = await batched("tenants.asgi.hosts", tenants_of_hosts).get(host)
+    if tenant is None:
+        return None, False
+    origin_ok = origin_host is None or origin_host == host or await is_host_of(origin_host, tenant)
+    return tenant, origin_ok
 
 
 class TenantWebsocketMiddleware:

@@ -10,9 +10,11 @@ blocks nest. `in_public()` is the same for the public schema's tables (plans, do
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import queue
+import threading
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
@@ -88,20 +90,70 @@ def use_public_schema() -> None:
     _tenant_connection().set_schema_to_public()
 
 
+class SocketThreads:
+    """The process's socket database threads: a queue of calls, each answered on the caller's
+    event loop. Lighter than a ThreadPoolExecutor behind asgiref's SyncToAsync, whose context
+    copying, futures and locks cost a send 8% of the process's CPU and a handshake 5% more
+    (docs/benchmarks.md); nothing here needs them: the connections are per thread, and the work
+    sets its own context (chat.events.capture)."""
+
+    def __init__(self, count: int) -> None:
+        self._calls: queue.SimpleQueue[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], Any]]]
+        self._calls = queue.SimpleQueue()
+        for number in range(count):
+            threading.Thread(target=self._serve, name=f"socket-db-{number}", daemon=True).start()
+
+    async def call(self, work: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[T] = loop.create_future()
+        self._calls.put((loop, answer, work))
+        return await answer
+
+    def _serve(self) -> None:
+        while True:
+            loop, answer, work = self._calls.get()
+            try:
+                result = _tidy_after(work)
+            except BaseException as exc:  # the caller's to handle
+                _answer(loop, answer, error=exc)
+            else:
+                _answer(loop, answer, result=result)
+
+
+def _answer(
+    loop: asyncio.AbstractEventLoop,
+    answer: asyncio.Future[Any],
+    *,
+    result: Any = None,
+    error: BaseException | None = None,
+) -> None:
+    def settle() -> None:
+        if answer.cancelled():
+            return
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result)
+
+    # A loop closed meanwhile (a test's) has nobody left to answer.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(settle)
+
+
 @functools.cache
-def _socket_threads() -> ThreadPoolExecutor | None:
+def _socket_threads() -> SocketThreads | None:
     count = settings.SOCKET_DATABASE_THREADS
-    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="socket-db") if count > 1 else None
+    return SocketThreads(count) if count > 1 else None
 
 
-def _tidy_after(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`func` on a socket database thread. After it, the thread's connection is closed if it
+def _tidy_after(work: Callable[[], T]) -> T:
+    """`work()` on a socket database thread. After it, the thread's connection is closed if it
     failed or outlived CONN_MAX_AGE, as Channels does around every call; but it is not
     health-checked before the next one (CONN_HEALTH_CHECKS' `SELECT 1`), which would cost every
     frame and handshake a round trip. A connection the database dropped fails one call, is
     found unusable after it and replaced."""
     try:
-        return func(*args, **kwargs)
+        return work()
     finally:
         for database in connections.all(initialized_only=True):
             database.close_if_unusable_or_obsolete()
@@ -119,11 +171,7 @@ def on_database_thread(func: Callable[P, T]) -> Callable[P, Awaitable[T]]:
     if threads is None:  # Channels' one thread, shared with everything else of the process
         return cast(Callable[P, Awaitable[T]], database_sync_to_async(func))
 
-    # The executor directly, not asgiref's SyncToAsync: its context copying and bookkeeping cost
-    # a send 8% of the process's CPU (docs/benchmarks.md), and nothing here needs them: the
-    # connections are per thread and the work sets its own context (chat.events.capture).
     async def call(*args: P.args, **kwargs: P.kwargs) -> T:
-        work = functools.partial(_tidy_after, func, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(threads, work)
+        return await threads.call(functools.partial(func, *args, **kwargs))
 
     return call
