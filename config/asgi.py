@@ -20,9 +20,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.ws_auth import WebSocketAuthMiddleware  # noqa: E402
 from billing.webhook_asgi import StripeWebhookApplication  # noqa: E402
+from chat.realtime.autobahn_logs import defer_connection_logs  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
 from tenants.asgi import TenantWebsocketMiddleware  # noqa: E402
 from tenants.tls import TlsAskApplication  # noqa: E402
+
+defer_connection_logs()
 
 application = ProtocolTypeRouter(
     {

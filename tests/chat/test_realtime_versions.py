@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import pprint
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,3 +60,18 @@ def test_a_missing_package_turns_the_direct_path_off(fresh_check: None, monkeypa
     monkeypatch.setattr(wsdirect, "installed_versions", lambda: {**wsdirect.VERIFIED_WITH, "daphne": None})
 
     assert wsdirect.available() is False
+
+
+def test_autobahn_connection_logs_read_the_same_when_formatted_on_demand() -> None:
+    from autobahn.websocket import protocol
+
+    from chat.realtime.autobahn_logs import Formatted, defer_connection_logs
+
+    options = [("openHandshakeTimeout", 5, "WebSocketServerFactory"), ("autoPingInterval", 0, "X")]
+    assert defer_connection_logs()  # the verified autobahn
+    # the line autobahn writes when debug logging is on is the same text as before
+    assert f"\n{protocol.pformat(options)}" == "\n" + pprint.pformat(options)
+    assert isinstance(protocol.pformat(options), Formatted)
+    timings = protocol.Timings()
+    timings.track("opened")
+    assert str(timings) == pprint.pformat(timings._timings)
