@@ -141,13 +141,6 @@ def account_exists(email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
-def active_person(user_id: int, auth_epoch: int) -> User | None:
-    """The person, while active and not signed out everywhere since `auth_epoch` was read. Every
-    socket frame asks (chat.realtime.database), so the statement is written out (config.rows)."""
-    user = person_by_id(user_id)
-    return user if user is not None and user.is_active and user.auth_epoch == auth_epoch else None
-
-
 def person_by_id(user_id: object) -> User | None:
     """The person with this id, active or not; every socket's handshake asks (config.rows)."""
     try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from accounts.models import User
-from accounts.selectors import active_person
+from accounts.selectors import person_by_id
 from chat import events
 from tenants.db import in_tenant_on_socket_thread
 from tenants.models import Client
@@ -58,8 +58,13 @@ def in_socket_tenant(tenant: Client, work: Callable[[], T]) -> T:
 def load(person: Person) -> User:
     """The socket's person as the database has them now. Raises Revoked when they may no longer
     use the socket. Precondition: in their tenant's schema."""
-    user = active_person(person.user_id, person.auth_epoch)
-    if user is None:
+    return still_theirs(person, person_by_id(person.user_id))
+
+
+def still_theirs(person: Person, user: User | None) -> User:
+    """`user` (the person as just read), when still active and not signed out everywhere since
+    the handshake; else raises Revoked."""
+    if user is None or not user.is_active or user.auth_epoch != person.auth_epoch:
         raise Revoked
     return user
 
