@@ -17,6 +17,7 @@ Precondition for everything here: the connection is in `tenant`'s schema.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import jwt
@@ -25,7 +26,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
-from rest_framework_simplejwt.utils import datetime_from_epoch
+from rest_framework_simplejwt.utils import aware_utcnow, datetime_from_epoch
 
 from accounts.models import User
 from accounts.selectors import person_by_id
@@ -94,11 +95,20 @@ def check_holder(token: Token, user: User | None, *, denied: bool = False) -> Us
 def decode_access_token(raw: str | bytes, tenant: TenantMixin | None) -> AccessToken:
     """Signature, expiry and tenant claim: what needs no lookup."""
     try:
-        token = AccessToken(raw)  # type: ignore[arg-type]  # simplejwt accepts str or bytes
+        token = _verified(raw)
+        token.check_exp(current_time=aware_utcnow())  # one verified earlier may have expired since
     except TokenError as exc:
         raise invalid(str(exc)) from exc
     verify_tenant_claim(token, tenant)
     return token
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(raw: str | bytes) -> AccessToken:
+    """A token whose signature was checked, kept: a client reconnecting (and every client after a
+    deploy) presents the same token again, and its signature cannot have changed. Only tokens
+    that verified are kept; callers only read them."""
+    return AccessToken(raw)  # type: ignore[arg-type]  # simplejwt accepts str or bytes
 
 
 def denylist_key(token: Token) -> str:

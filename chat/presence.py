@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.conf import settings
 from redis import asyncio as aioredis
 
 from chat import events
+from config.loops import forget_on_running_loop, of_running_loop
 
 logger = logging.getLogger(__name__)
 
@@ -245,18 +245,12 @@ async def announce(tenant_id: int, user_id: int, status: str) -> None:
         logger.warning("presence: could not announce %s for %s", status, user_id, exc_info=True)
 
 
-_trackers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Presence] = weakref.WeakKeyDictionary()
-
-
 def get_presence() -> Presence:
-    loop = asyncio.get_running_loop()
-    presence = _trackers.get(loop)
-    if presence is None:
-        presence = _trackers[loop] = Presence()
-    return presence
+    """The running loop's tracker."""
+    return of_running_loop(Presence, Presence)
 
 
 async def stop_presence() -> None:
-    presence = _trackers.pop(asyncio.get_running_loop(), None)
-    if presence is not None:
+    presence = forget_on_running_loop(Presence)
+    if isinstance(presence, Presence):
         await presence.close()

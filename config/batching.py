@@ -14,9 +14,10 @@ committed before a socket asked is always seen.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Awaitable, Callable, Hashable, Iterable
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
+
+from config.loops import of_running_loop
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -81,15 +82,6 @@ def _settle(
                 answer.set_result((found or {}).get(key))
 
 
-_per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[object, Batched[object, object]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def batched(name: object, fetch: Callable[[list[K]], Awaitable[dict[K, V]]]) -> Batched[K, V]:
-    """The running loop's lookup called `name` (daphne runs one loop; tests one per test)."""
-    lookups = _per_loop.setdefault(asyncio.get_running_loop(), {})
-    lookup = lookups.get(name)
-    if lookup is None:
-        lookup = lookups[name] = cast(Batched[object, object], Batched(fetch))
-    return cast(Batched[K, V], lookup)
+    """The running loop's lookup called `name`."""
+    return of_running_loop(("batched", name), lambda: Batched(fetch))

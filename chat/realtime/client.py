@@ -13,7 +13,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from channels.layers import get_channel_layer
 
@@ -57,7 +57,7 @@ class ClientSocket:
         self.tenant = person.tenant
         self.user_id = person.user_id
         self.socket_id = uuid.uuid4().hex
-        self.session = Session(tenant_id=self.tenant.pk, output=self, source=DatabaseReplay(self.db, self.tenant))
+        self.session = Session(tenant_id=self.tenant.pk, output=self, source=DatabaseReplay(self.db, person))
         self.send_bucket = ratelimit.send_bucket()
         self.closed = False
         # The consumer's task while it waits for the client, cancelled by `close`.
@@ -79,18 +79,22 @@ class ClientSocket:
             await self.close(CLOSE_INTERNAL)
             return
         tracker = presence.get_presence()
+
+        async def snapshot() -> str:
+            return events.encode({"type": "presence.snapshot", "users": await tracker.snapshot(tenant_id)})
+
         try:
             await tracker.set(tenant_id, self.user_id, self.socket_id, presence.ACTIVE)
-            # Sockets opening together (a reconnect storm) share one read of who is present;
-            # each read starts after its askers recorded their own presence.
-            users = await shared_reads().read(("presence", tenant_id), lambda: tracker.snapshot(tenant_id))
+            # Sockets opening together (a reconnect storm) share one read of who is present,
+            # and its encoding; each read starts after its askers recorded their own presence.
+            text = await shared_reads().read(("presence", tenant_id), snapshot)
         except Exception:
             # Presence is not worth a socket: closing it here made every client of a reconnect
             # storm come back again, later. The entry is kept locally and written by the
             # tracker's next refresh; until then the client knows only what is announced.
             logger.warning("chat socket: presence unavailable at open", exc_info=True)
-            users = {}
-        await self.send_frame({"type": "presence.snapshot", "users": users})
+            text = events.encode({"type": "presence.snapshot", "users": {}})
+        await self.send_text(cast(str, text))
 
     async def release(self) -> None:
         """Leave every group and withdraw the socket's presence; runs however the socket ends."""

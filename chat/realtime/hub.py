@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import weakref
 from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
@@ -32,6 +31,7 @@ from django.conf import settings
 from chat import events
 from chat.realtime import wsdirect
 from chat.realtime.ordering import RoomFeed, RoomOrder
+from config.loops import forget_on_running_loop, of_running_loop
 
 logger = logging.getLogger(__name__)
 
@@ -272,23 +272,19 @@ class Hub:
         self._receiver = self._keeper = None
 
 
-_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
-
-
 def get_hub() -> Hub:
     """The hub of the running event loop, created on first use."""
-    loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
-    if hub is None:
-        layer = get_channel_layer()
-        if layer is None:
-            raise RuntimeError("CHANNEL_LAYERS is not configured")
-        hub = _hubs[loop] = Hub(layer)
-    return hub
+    return of_running_loop(Hub, _new_hub)
+
+
+def _new_hub() -> Hub:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("CHANNEL_LAYERS is not configured")
+    return Hub(layer)
 
 
 async def stop_hub() -> None:
-    loop = asyncio.get_running_loop()
-    hub = _hubs.pop(loop, None)
-    if hub is not None:
+    hub = forget_on_running_loop(Hub)
+    if isinstance(hub, Hub):
         await hub.stop()

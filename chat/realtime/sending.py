@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from dataclasses import dataclass
 
 from accounts.selectors import people_by_id
@@ -28,6 +27,7 @@ from chat.attachments import access_to_share
 from chat.realtime.client import publish
 from chat.realtime.database import Person, in_socket_tenant, still_theirs
 from chat.realtime.frames import SendMessage
+from config.loops import of_running_loop
 from tenants.db import on_database_thread
 from tenants.models import Client
 
@@ -157,13 +157,6 @@ def _write_batch(
     return in_socket_tenant(tenant, work)
 
 
-_per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Batches] = weakref.WeakKeyDictionary()
-
-
 def batches() -> Batches:
-    """The running loop's (daphne runs one loop; tests one per test)."""
-    loop = asyncio.get_running_loop()
-    found = _per_loop.get(loop)
-    if found is None:
-        found = _per_loop[loop] = Batches()
-    return found
+    """The running loop's."""
+    return of_running_loop(Batches, Batches)

@@ -17,9 +17,10 @@ presence snapshot a socket gets when it opens is shared the same way (chat.realt
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
+
+from config.loops import of_running_loop
 
 K = TypeVar("K")
 R = TypeVar("R")
@@ -72,15 +73,6 @@ class SharedReads(Generic[K, R]):
                 pending.cancel()
 
 
-_per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SharedReads[object, object]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def shared_reads() -> SharedReads[object, object]:
-    """The running loop's (daphne runs one loop; tests one per test)."""
-    loop = asyncio.get_running_loop()
-    reads = _per_loop.get(loop)
-    if reads is None:
-        reads = _per_loop[loop] = SharedReads()
-    return reads
+    """The running loop's."""
+    return of_running_loop(SharedReads, SharedReads)

@@ -288,3 +288,20 @@ def test_token_api_sends_a_branded_reset_mail_without_revealing_accounts(
     assert known.content == unknown.content
     assert [message.to for message in mailoutbox] == [[tenant_a.owner_email]]  # type: ignore[attr-defined]
     assert "http://acme.localhost" in mailoutbox[0].body  # type: ignore[attr-defined]
+
+
+def test_a_token_used_before_is_refused_once_it_expires(
+    client_a: HttpClient, tenant_a: TenantInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verified token is kept (a reconnecting client presents it again), its expiry is not."""
+    from accounts import tokens
+
+    access = obtain(client_a, tenant_a.owner_email)["access"]
+    assert bearer(client_a, access)[0] == 200  # verified, and kept
+    later = tokens.aware_utcnow() + timedelta(days=1)
+    monkeypatch.setattr(tokens, "aware_utcnow", lambda: later)
+
+    status, body = bearer(client_a, access)
+
+    assert status == 401
+    assert body["code"] == "token_not_valid"
