@@ -7,12 +7,18 @@ against an allow-list, so a bug in either alone cannot inject script.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
 MAX_BODY_LENGTH = 10_000
 
@@ -33,8 +39,34 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+# Fenced code in a language Pygments knows becomes its tokens, as spans with classes only (the
+# colours are the stylesheet's, light and dark: static/css/chat.css); Pygments escapes the code.
+_TOKENS = HtmlFormatter(nowrap=True, classprefix="hl-")
+# Longer code is left plain: highlighting is linear, but a message is rendered on every send.
+MAX_HIGHLIGHTED = 20_000
+
+
+@functools.lru_cache(maxsize=256)
+def _lexer(language: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def _highlight(code: str, language: str, attrs: str) -> str:
+    """The code's tokens, or "" (markdown-it then escapes it as plain code)."""
+    lexer = _lexer(language.strip().lower()[:40]) if language.strip() else None
+    if lexer is None or len(code) > MAX_HIGHLIGHTED:
+        return ""
+    return str(highlight(code, lexer, _TOKENS))
+
+
 def _build() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True, "typographer": False})
+    md = MarkdownIt(
+        "commonmark",
+        {"html": False, "linkify": True, "breaks": True, "typographer": False, "highlight": _highlight},
+    )
     md.enable(["linkify", "strikethrough", "table"])
     # Remote images would let any author track who reads a message, and when.
     md.disable(["image"])

@@ -109,3 +109,34 @@ def test_plain_text_renders_as_markdown_would() -> None:
         assert _PLAIN.fullmatch(body) and render(body) == render_markdown(body)
     for body in ("example.com", "e.g. this", "a @bob", "1. one", "x_y_", "-a", "a..b"):
         assert not _PLAIN.fullmatch(body)
+
+
+def test_fenced_code_in_a_known_language_is_highlighted_and_stays_escaped() -> None:
+    html = render("```python\ndef f(x):\n    return '<script>' + x  # done\n```").html
+
+    assert '<code class="language-python">' in html
+    assert '<span class="hl-k">def</span>' in html
+    assert '<span class="hl-c1"># done</span>' in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    # nothing but spans with classes: no inline style, no other element
+    assert {tag for tag, _ in _tags(html)} <= {"pre", "code", "span"}
+    assert all(set(attrs) <= {"class"} for _, attrs in _tags(html))
+
+
+def test_fenced_code_in_an_unknown_or_no_language_is_plain() -> None:
+    for fence in ("```nosuchlanguage", "```"):
+        html = render(f"{fence}\n<b>bold</b>\n```").html
+        assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<span" not in html
+
+
+def test_words_after_the_language_never_become_attributes() -> None:
+    html = render('```python onmouseover=alert(1) style="color:red"\nx = 1\n```').html
+
+    assert '<span class="hl-n">x</span>' in html
+    assert all(set(attrs) <= {"class"} for _, attrs in _tags(html))
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(html)
+    return parser.seen
