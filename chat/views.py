@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from accounts.models import User
 from chat.attachments import registered
+from chat.markdown import MAX_BODY_LENGTH
 from chat.payloads import handle_of
 from config import limits
 from config.api.errors import Refused
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "me": _me(user),
         "socket_path": "/ws/chat/",
         "read_only": _read_only(tenant),
+        "max_body_length": MAX_BODY_LENGTH,
         **registered().page_settings(tenant),
     }
     return render(request, "chat/home.html", {"chat_config": config})

@@ -49,7 +49,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": exc.detail}
+        response.data = {"detail": readable(exc.detail), "code": "invalid", "errors": exc.detail}
     else:
         response.data = error_payload(*_message_and_code(exc))
         if isinstance(exc, Refused):  # more keys for the body (`limit` beside `plan_limit`)
@@ -57,6 +57,31 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = str(getattr(exc, "retry_after", 60))
     return response
+
+
+def readable(errors: Any) -> str:
+    """What went wrong, in words a person can act on: the first error, with its field's name
+    where DRF's own messages say "this field" ("Name is required."), and how many more there are;
+    every message stays under `errors`, by field."""
+    found: list[str] = []
+    if isinstance(errors, dict):
+        for field, messages in errors.items():
+            first = messages[0] if isinstance(messages, list) and messages else messages
+            if isinstance(first, str):
+                found.append(_named(str(field), first))
+    elif isinstance(errors, list):
+        found = [str(message) for message in errors if isinstance(message, str)]
+    if not found:
+        return "Some of what was sent is not valid."
+    more = len(found) - 1
+    return found[0] + (f" (and {more} more)" if more else "")
+
+
+def _named(field: str, message: str) -> str:
+    if field in ("detail", "non_field_errors") or "this field" not in message.lower():
+        return message
+    name = field.replace("_", " ")
+    return message.replace("This field", name.capitalize(), 1).replace("this field", name, 1)
 
 
 def _message_and_code(exc: exceptions.APIException) -> tuple[str, str]:

@@ -86,6 +86,17 @@ def test_create_room_with_a_taken_name_is_a_400(tenant_a: TenantInfo) -> None:
     body = assert_error(ann.post("/api/rooms/", {"name": room.name}), 400)
 
     assert "name" in body["errors"]
+    # the words the app shows say what is wrong, not "Invalid input."
+    assert body["detail"] == f"A room named “{room.name}” already exists."
+
+
+def test_bad_input_is_answered_in_words_naming_the_field(tenant_a: TenantInfo) -> None:
+    ann = person(tenant_a)
+
+    body = assert_error(ann.post("/api/rooms/", {"kind": "nonsense"}), 400, "invalid")
+
+    assert body["detail"].startswith("Name is required.") and body["detail"].endswith("(and 1 more)")
+    assert set(body["errors"]) == {"name", "kind"}
 
 
 def test_create_room_with_unknown_member_is_a_404_and_creates_nothing(tenant_a: TenantInfo) -> None:

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { createChat, findMessage, inOpenThread, notePeople, roomOf, roomState } from "../../static/js/chat/chat_data.js";
-import { canEdit, editedBody, reactionChange } from "../../static/js/chat/message_data.js";
+import { canEdit, editedBody, lengthNote, reactionChange } from "../../static/js/chat/message_data.js";
 import { hasCursor, idOf, qs, results } from "../../static/js/chat/payload.js";
 import { dmPeople, roomLabel, roomTitle } from "../../static/js/chat/rooms.js";
 import { TYPING_SHOWN_MS, noteTyping, typingNames, typingText } from "../../static/js/chat/typing_data.js";
@@ -112,5 +112,17 @@ describe("the page's state", () => {
     const app = createChat(me);
     notePeople(app, [{ author: { id: 2, name: "Ann" } }, { author: null }]);
     assert.deepEqual([...app.people.keys()], [1, 2]);
+  });
+});
+
+describe("the composer's length note", () => {
+  test("says nothing far from the limit, counts down near it, and flags what is over", () => {
+    assert.equal(lengthNote(10, 10000), null);
+    assert.equal(lengthNote(9499, 10000), null);
+    assert.deepEqual(lengthNote(9500, 10000), { text: "500 characters left", over: false });
+    assert.deepEqual(lengthNote(9999, 10000), { text: "1 character left", over: false });
+    assert.deepEqual(lengthNote(10000, 10000), { text: "0 characters left", over: false });
+    assert.deepEqual(lengthNote(11234, 10000), { text: "1,234 characters over the limit", over: true });
+    assert.equal(lengthNote(50, 0), null);
   });
 });

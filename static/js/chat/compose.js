@@ -21,6 +21,7 @@ export function setupComposers(app) {
   });
   app.composer = new Composer(el.composer, {
     mentions: true,
+    maxLength: config.max_body_length,
     roomId: () => app.current,
     hasAttachments: () => app.uploads.ready().length > 0 || app.uploads.uploading(),
     canSend: () => app.uploads.readyToSend(),
@@ -31,6 +32,7 @@ export function setupComposers(app) {
   });
   app.threadComposer = new Composer(el.threadComposer, {
     mentions: false,
+    maxLength: config.max_body_length,
     roomId: () => app.current,
     onSend: (body) => app.thread && send(app, app.thread.room, body, app.thread.root),
     onTyping: () => app.thread && app.socket.send({ type: "typing", room: app.thread.room }),

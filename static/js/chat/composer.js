@@ -2,6 +2,7 @@
 // tab renders the Markdown on the server (the same renderer that will render the message).
 
 import { get, post, qs } from "./api.js";
+import { lengthNote } from "./message_data.js";
 import { debounce, h, results } from "./util.js";
 
 const MENTION_BEFORE_CARET = /(^|[^\w@/])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/;
@@ -18,7 +19,8 @@ export class Composer {
   /**
    * @param form the <form>; its textarea is `.composer-input`
    * @param opts {onSend(body), onTyping(), onEditLast(), roomId(): id|null, mentions: bool,
-   *   hasAttachments(): bool (a message of attachments alone may go), canSend(): bool}
+   *   hasAttachments(): bool (a message of attachments alone may go), canSend(): bool,
+   *   maxLength: the server's limit on a message (a count shows near it, and nothing over it goes)}
    */
   constructor(form, opts) {
     this.form = form;
@@ -27,6 +29,7 @@ export class Composer {
     this.preview = form.querySelector(".md-preview");
     this.previewToggle = form.querySelector("#preview-toggle");
     this.list = form.querySelector(".mention-list");
+    this.count = form.querySelector(".composer-count");
     this.lastTyping = 0;
     this.suggestions = [];
     this.active = -1;
@@ -40,6 +43,7 @@ export class Composer {
     this.input.addEventListener("keydown", (event) => this.keydown(event));
     this.input.addEventListener("input", () => {
       this.autosize();
+      this.showLength();
       this.detectMention();
       if (this.input.value.trim() && Date.now() - this.lastTyping > TYPING_EVERY_MS) {
         this.lastTyping = Date.now();
@@ -77,12 +81,29 @@ export class Composer {
     this.input.style.height = `${Math.min(this.input.scrollHeight, 240)}px`;
   }
 
+  /** The count near the server's limit; over it, the box says so and nothing is sent. */
+  showLength() {
+    const note = lengthNote(this.input.value.trim().length, this.opts.maxLength);
+    if (this.count) {
+      this.count.hidden = !note;
+      this.count.textContent = note ? note.text : "";
+      this.count.classList.toggle("is-over", !!(note && note.over));
+    }
+    this.input.toggleAttribute("aria-invalid", !!(note && note.over));
+    return !(note && note.over);
+  }
+
   submit() {
     const body = this.input.value.trim();
     if (!body && !(this.opts.hasAttachments && this.opts.hasAttachments())) return;
+    if (!this.showLength()) {
+      this.input.focus();
+      return;
+    }
     if (this.opts.canSend && !this.opts.canSend()) return;
     this.opts.onSend(body);
     this.input.value = "";
+    this.showLength();
     // A people lookup still on its way must not reopen the list over the emptied box.
     this.closeMentions();
     this.lastTyping = 0;

@@ -17,3 +17,17 @@ export function editedBody(text) {
   const body = text.trim();
   return body ? body : null;
 }
+
+// The composer's count shows from this many characters before the limit.
+export const COUNT_FROM = 500;
+
+/**
+ * What the composer says of a text's length against `max`: null while far from it, else
+ * `{text, over}` ("120 characters left", "35 characters over the limit").
+ */
+export function lengthNote(length, max) {
+  if (!max || length < max - COUNT_FROM) return null;
+  const left = max - length;
+  const plural = (n) => `${n.toLocaleString("en")} character${n === 1 ? "" : "s"}`;
+  return left >= 0 ? { text: `${plural(left)} left`, over: false } : { text: `${plural(-left)} over the limit`, over: true };
+}
