@@ -11,12 +11,12 @@ CHROMIUM_PACKAGES := chromium fonts-liberation fonts-noto-color-emoji
 PDFTOTEXT := /usr/bin/pdftotext
 CADDY := /usr/bin/caddy
 
-.PHONY: run test lint bench-provision bench-history bench-fanout bench-extract bench-domains bench-billing bench-quick chromium caddy clean-data
+.PHONY: run test lint vendor npm bench-provision bench-history bench-fanout bench-extract bench-domains bench-billing bench-quick chromium caddy clean-data
 
-run: $(STAMP)
+run: $(STAMP) vendor
 	$(PY) -m config.launch run
 
-test: $(STAMP) chromium caddy
+test: $(STAMP) vendor chromium caddy
 	$(PY) -m config.launch test -- $(ARGS)
 
 lint: $(STAMP)
@@ -65,6 +65,14 @@ $(STAMP): requirements/base.txt requirements/local.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --progress-bar off -r requirements/local.txt
 	@touch $(STAMP)
+
+# Front-end packages from npm (config/vendor/package-lock.json) copied into static/vendor/.
+vendor:
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory npm
+	$(PY) config/vendor/build.py
+
+npm:
+	$(call debian_install,/usr/bin/npm,nodejs npm,Node.js and npm for the front-end packages)
 
 # Browser tests drive Debian's Chromium (tests/e2e).
 chromium:
