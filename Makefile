@@ -10,13 +10,15 @@ CHROMIUM := /usr/bin/chromium
 CHROMIUM_PACKAGES := chromium fonts-liberation fonts-noto-color-emoji
 PDFTOTEXT := /usr/bin/pdftotext
 CADDY := /usr/bin/caddy
+TESSERACT := /usr/bin/tesseract
+PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: run test lint vendor npm bench-provision bench-history bench-fanout bench-extract bench-domains bench-billing bench-quick chromium caddy clean-data
+.PHONY: run test lint vendor npm bench-provision bench-history bench-fanout bench-extract bench-domains bench-billing bench-ocr bench-quick chromium caddy ocr clean-data
 
-run: $(STAMP) vendor
+run: $(STAMP) vendor ocr
 	$(PY) -m config.launch run
 
-test: $(STAMP) vendor chromium caddy
+test: $(STAMP) vendor chromium caddy ocr
 	$(PY) -m config.launch test -- $(ARGS)
 
 lint: $(STAMP)
@@ -53,11 +55,16 @@ bench-quick: $(STAMP)
 	$(MAKE) bench-domains ARGS="--quick"
 	$(MAKE) bench-billing ARGS="--quick"
 	$(MAKE) bench-extract ARGS="--quick"
+	$(MAKE) bench-ocr ARGS="--quick"
 
 # The extraction benchmark compares with poppler's pdftotext, from Debian's poppler-utils.
 bench-extract: $(STAMP)
 	$(call debian_install,$(PDFTOTEXT),poppler-utils,poppler's pdftotext for the extraction benchmark)
 	$(PY) -m config.launch bench -- bench/extract.py $(ARGS)
+
+# OCR of a 20-page scan made in the run, against the tesseract CLI alone on the same images.
+bench-ocr: $(STAMP) ocr
+	$(PY) -m config.launch bench -- bench/ocr.py $(ARGS)
 
 $(STAMP): requirements/base.txt requirements/local.txt
 	@echo "==> Creating the virtual environment and installing packages (first run only)"
@@ -73,6 +80,12 @@ vendor:
 
 npm:
 	$(call debian_install,/usr/bin/npm,nodejs npm,Node.js and npm for the front-end packages)
+
+# Scanned pages are read by OCR (documents/ocr.py): Debian's Tesseract with its English data, and
+# poppler's pdftoppm to render a page.
+ocr:
+	$(call debian_install,$(TESSERACT),tesseract-ocr tesseract-ocr-eng,Tesseract for reading scanned pages)
+	$(call debian_install,$(PDFTOPPM),poppler-utils,poppler's pdftoppm for reading scanned pages)
 
 # Browser tests drive Debian's Chromium (tests/e2e).
 chromium:

@@ -7,7 +7,9 @@ process's address space is capped (`apply_memory_limit`), which turns a decompre
 MemoryError instead of a worker killed by the kernel.
 
 A page's text is exactly what `pdfminer.high_level.extract_text(path, page_numbers=[n - 1])`
-gives for it (same LAParams defaults, the trailing form feed included).
+gives for it (same LAParams defaults, the trailing form feed included), except a page with no
+text and an image on it (a scan), which is read by OCR (documents.ocr) when the reader is given
+OcrOptions, and marked as such.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import logging
 import re
 import resource
 import signal
+import tempfile
 import threading
+import time
+import weakref
 from collections.abc import Callable, Collection, Hashable, Iterator
 from dataclasses import dataclass
 from io import BytesIO, StringIO
@@ -27,13 +32,15 @@ from types import FrameType
 from typing import Any, BinaryIO, NamedTuple
 
 from pdfminer.converter import TextConverter
-from pdfminer.layout import LAParams
+from pdfminer.layout import LAParams, LTPage
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import resolve1
+from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.utils import decode_text
+
+from documents import ocr as ocr_pages
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +76,13 @@ class PdfInfo:
 
 
 class PageText(NamedTuple):
-    """One page: its text, or "" and why it could not be read (a Document.Failure value)."""
+    """One page: its text, or "" and why it could not be read (a Document.Failure value);
+    `ocr` when the text was recognised in the page's image rather than read from its text layer."""
 
     number: int
     text: str
     error: str = ""
+    ocr: bool = False
 
 
 _memory_limit_applied = False
@@ -168,15 +177,36 @@ def inspect_pdf(path: str | Path, *, max_pages: int, seconds: float) -> PdfInfo:
         )
 
 
-def extract_pages(path: str | Path, numbers: Collection[int], *, seconds: float) -> Iterator[PageText]:
+def extract_pages(
+    path: str | Path, numbers: Collection[int], *, seconds: float, ocr: ocr_pages.OcrOptions | None = None
+) -> Iterator[PageText]:
     """The text of each requested 1-based page, in page order, parsing the document once.
 
     Opening the document may raise ExtractionFailed; after that a page that fails (deadline,
     MemoryError, broken content) is yielded with an error code and the next page goes on.
     Pages past the end are left out. Each page has its own deadline of `seconds` (and so has
-    walking the page tree to it). Nothing is timed while the caller handles a yielded page.
+    walking the page tree to it), OCR included. Nothing is timed while the caller handles a
+    yielded page. With `ocr`, a page with no text but an image is read by OCR.
     """
-    return PdfReader(path, seconds=seconds).read(numbers, seconds=seconds)
+    return PdfReader(path, seconds=seconds, ocr=ocr).read(numbers, seconds=seconds)
+
+
+class _TextAndImages(TextConverter):
+    """pdfminer's TextConverter (which skips images), noting the page's size and whether it
+    draws an image (inline, or an XObject, in a Form XObject too): a page with no text but an
+    image is a scan worth OCR. Pages drawn with paths only (charts, rules, text as outlines) are
+    not read: OCR on them costs seconds and mostly finds nothing. One device per page."""
+
+    has_image = False
+    size: tuple[float, float] = (0.0, 0.0)
+
+    def render_image(self, name: str, stream: PDFStream) -> None:
+        self.has_image = True
+        super().render_image(name, stream)
+
+    def receive_layout(self, ltpage: LTPage) -> None:
+        self.size = (ltpage.width, ltpage.height)
+        super().receive_layout(ltpage)
 
 
 class PdfReader:
@@ -188,17 +218,29 @@ class PdfReader:
     once (uploads are a few megabytes), so the reader outlives any temporary copy of it.
     """
 
-    def __init__(self, path: str | Path, *, seconds: float) -> None:
+    def __init__(self, path: str | Path, *, seconds: float, ocr: ocr_pages.OcrOptions | None = None) -> None:
         self.path = str(path)
-        data = Path(path).read_bytes()
+        self._data = Path(path).read_bytes()
         with _failures_as(seconds):
-            self._document = _open(BytesIO(data))
+            self._document = _open(BytesIO(self._data))
             self._walk = PDFPage.create_pages(self._document)
         self._pages: list[PDFPage] = []
         self._resources = PDFResourceManager(caching=True)
         self._laparams = LAParams()
+        self.ocr = ocr
+        self._copy: Path | None = None
         # Set when a read failed part-way: the parser's state is unknown, so it is not reused.
         self.broken = False
+
+    def _file_for_ocr(self) -> Path:
+        """A copy of the file on local disk for pdftoppm, written at the first scanned page and
+        removed with the reader: `path` may have been a temporary copy that is gone by now."""
+        if self._copy is None:
+            with tempfile.NamedTemporaryFile(prefix="ocr-", suffix=".pdf", delete=False) as copy:
+                copy.write(self._data)
+            self._copy = Path(copy.name)
+            weakref.finalize(self, self._copy.unlink, missing_ok=True)
+        return self._copy
 
     def _page(self, number: int) -> PDFPage | None:
         while len(self._pages) < number:
@@ -224,9 +266,10 @@ class PdfReader:
             if page is None:
                 return
             output = StringIO()
+            started = time.monotonic()
             try:
                 with deadline(seconds):
-                    device = TextConverter(self._resources, output, codec="utf-8", laparams=self._laparams)
+                    device = _TextAndImages(self._resources, output, codec="utf-8", laparams=self._laparams)
                     PDFPageInterpreter(self._resources, device).process_page(page)
                     device.close()
             except (Exception, Deadline) as error:
@@ -235,7 +278,29 @@ class PdfReader:
                 logger.info("page %s of %s unreadable (%s): %r", number, self.path, code, error)
                 yield PageText(number, "", code)
                 continue
-            yield PageText(number, output.getvalue())
+            text = output.getvalue()
+            if self.ocr is not None and device.has_image and not text.strip():
+                yield self._recognise(self.ocr, number, device.size, seconds - (time.monotonic() - started))
+                continue
+            yield PageText(number, text)
+
+    def _recognise(
+        self, options: ocr_pages.OcrOptions, number: int, size: tuple[float, float], seconds: float
+    ) -> PageText:
+        """OCR of a scanned page within what is left of its deadline. A failure fails the page
+        alone (the parser is untouched, so the reader stays usable)."""
+        if seconds <= 0:
+            return PageText(number, "", TIMED_OUT)
+        try:
+            text = ocr_pages.read_page(self._file_for_ocr(), number, size=size, options=options, seconds=seconds)
+        except ocr_pages.OcrFailed as failure:
+            log = logger.warning if failure.code == ocr_pages.OCR_UNAVAILABLE else logger.info
+            log("OCR of page %s of %s failed (%s): %s", number, self.path, failure.code, failure.detail)
+            return PageText(number, "", failure.code)
+        except OSError as error:  # no room for the copy or the image on local disk
+            logger.warning("OCR of page %s of %s failed: %r", number, self.path, error)
+            return PageText(number, "", TOO_LARGE)
+        return PageText(number, text, ocr=True)
 
 
 # The reader of the document this process read last: (key, reader).

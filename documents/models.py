@@ -34,6 +34,10 @@ class Document(models.Model):
         TOO_MANY_PAGES = "too_many_pages", "This PDF has more pages than can be read."
         TIMED_OUT = "timed_out", "Reading this PDF took too long and was stopped."
         TOO_LARGE = "too_large", "This PDF needs more memory to read than is allowed."
+        OCR_UNAVAILABLE = (
+            "ocr_unavailable",
+            "This PDF is a scan, and reading scans is not set up on this server, so its text could not be read.",
+        )
         PLAN_LIMIT = (
             "plan_limit",
             (
@@ -109,6 +113,9 @@ class DocumentPage(models.Model):
     text = models.TextField(blank=True)
     # Why this page has no text, when it could not be read (a Document.Failure value).
     error = models.CharField(max_length=32, blank=True)
+    # The text was recognised in the page's image (a scan, read by OCR), not taken from a text
+    # layer: it may hold misread words. db_default too, for rows inserted with raw SQL.
+    ocr = models.BooleanField(default=False, db_default=False)
     search_vector = models.GeneratedField(
         expression=SearchVector("text", config=SEARCH_CONFIG),
         output_field=SearchVectorField(),

@@ -56,7 +56,7 @@ def text_pages(document: Document, *, start: int = 1, limit: int = 20) -> TextPa
     rows = list(
         DocumentPage.objects.filter(document=document, number__gte=start)
         .order_by("number")
-        .only("number", "text", "error")[: limit + 1]
+        .only("number", "text", "error", "ocr")[: limit + 1]
     )
     page, more = rows[:limit], len(rows) > limit
     return TextPages(pages=page, next_from=rows[limit].number if more else None)

@@ -3,7 +3,9 @@
   documents.extract_document  plans: inspects the PDF, then sends page tasks for the pages not
                               yet stored (page 1 alone, so it is searchable at once; then chunks
                               of DOCUMENTS_PAGES_PER_TASK, which several workers take in parallel)
-  documents.extract_pages     reads a range of pages, committing each page as it comes
+  documents.extract_pages     reads a range of pages, committing each page as it comes; a
+                              scanned page (no text, an image) is read by OCR (documents.ocr)
+                              unless OCR_ENABLED is off
   documents.resume_stalled    (beat, every minute) re-plans documents that stopped moving
 
 A task loads its tenant once, from the schema it was sent from (tenant-schemas-celery's header),
@@ -38,6 +40,7 @@ from documents import extraction
 from documents.actions.finishing import do_fail_document, do_finish, do_finish_if_complete
 from documents.actions.reading import do_fail_pages, do_plan_pdf, do_start_reading, do_store_pages, do_store_text_file
 from documents.models import Document
+from documents.ocr import OcrOptions
 from documents.selectors import stored_page_numbers
 from documents.validation.content import PDF, TEXT
 from tenants.db import current_schema, in_tenant
@@ -194,8 +197,9 @@ def _read_pages(tenant: Client, document_id: int, first: int, last: int) -> None
 
         try:
             # The same worker usually reads the next pages of the same document: keep it open.
-            key = (tenant.schema_name, document.pk, document.file.name, document.size)
-            reader = extraction.cached_reader(key, lambda: _open_reader(document, seconds))
+            ocr = ocr_options()
+            key = (tenant.schema_name, document.pk, document.file.name, document.size, ocr)
+            reader = extraction.cached_reader(key, lambda: _open_reader(document, seconds, ocr))
             flushed = time.monotonic()
             for page in reader.read(wanted, seconds=seconds):
                 reached.add(page.number)
@@ -219,9 +223,16 @@ def _read_pages(tenant: Client, document_id: int, first: int, last: int) -> None
     do_finish_if_complete(tenant=tenant, document_id=document_id)
 
 
-def _open_reader(document: Document, seconds: float) -> extraction.PdfReader:
+def _open_reader(document: Document, seconds: float, ocr: OcrOptions | None) -> extraction.PdfReader:
     with local_file(document) as path:
-        return extraction.PdfReader(path, seconds=seconds)
+        return extraction.PdfReader(path, seconds=seconds, ocr=ocr)
+
+
+def ocr_options() -> OcrOptions | None:
+    """How scanned pages are read (OCR_ENABLED, OCR_LANGUAGES); None when they are not."""
+    if not settings.OCR_ENABLED:
+        return None
+    return OcrOptions(languages=settings.OCR_LANGUAGES)
 
 
 @contextlib.contextmanager

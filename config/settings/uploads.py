@@ -27,6 +27,12 @@ DOCUMENTS_PAGES_PER_TASK: int = env.int("DOCUMENTS_PAGES_PER_TASK", default=8)
 DOCUMENTS_STALL_SECONDS: int = env.int("DOCUMENTS_STALL_SECONDS", default=120)
 # A document whose extraction was started this many times without finishing fails.
 DOCUMENTS_MAX_ATTEMPTS: int = env.int("DOCUMENTS_MAX_ATTEMPTS", default=4)
+# Scanned pages (no text, an image) are read by OCR with Tesseract (Debian's tesseract-ocr),
+# within the same deadline per page and memory cap. Languages are Tesseract's codes joined by
+# "+" (`eng+deu`), each needing its pack (tesseract-ocr-deu); a missing one fails the page with
+# `ocr_unavailable`.
+OCR_ENABLED: bool = env.bool("OCR_ENABLED", default=True)
+OCR_LANGUAGES: str = env("OCR_LANGUAGES", default="eng")
 
 # ------------------------------------------------------------------------------
 # Brand studio

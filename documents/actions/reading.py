@@ -169,9 +169,10 @@ def _insert_pages(document_id: int, pages: list[PageText]) -> int:
     params: dict[str, Any] = {"document": document_id, "now": timezone.now()}
     rows = []
     for i, page in enumerate(pages):
-        rows.append(f"(%(document)s, %(number{i})s, %(text{i})s, %(error{i})s)")
+        rows.append(f"(%(document)s, %(number{i})s, %(text{i})s, %(error{i})s, %(ocr{i})s)")
         # PostgreSQL text cannot hold NUL.
-        params.update({f"number{i}": page.number, f"text{i}": page.text.replace("\x00", ""), f"error{i}": page.error})
+        text = page.text.replace("\x00", "")
+        params.update({f"number{i}": page.number, f"text{i}": text, f"error{i}": page.error, f"ocr{i}": page.ocr})
     first = next((page for page in pages if page.number == 1), None)
     excerpt_sql = ""
     if first is not None:
@@ -180,7 +181,7 @@ def _insert_pages(document_id: int, pages: list[PageText]) -> int:
     values = ", ".join(rows)
     sql = f"""
         WITH inserted AS (
-            INSERT INTO {table} (document_id, number, text, error)
+            INSERT INTO {table} (document_id, number, text, error, ocr)
             VALUES {values}
             ON CONFLICT (document_id, number) DO NOTHING
             RETURNING 1
