@@ -68,9 +68,15 @@ def access_documents_to_share(user: User, document_ids: Iterable[object]) -> lis
     return [found[pk] for pk in wanted]
 
 
+def may_delete_document(user: User, document: Document) -> bool:
+    """Its uploader, or a workspace owner or admin. Precondition: `user` can read `document`.
+    The pages ask this to decide whether to offer the delete control at all."""
+    return document.uploader_id == user.pk or user.is_workspace_admin
+
+
 def access_document_to_delete(user: User, document_id: int | str) -> Document:
     """Its uploader, or a workspace owner or admin, among those who can read it."""
     document = access_document(user, document_id)
-    if document.uploader_id == user.pk or user.is_workspace_admin:
+    if may_delete_document(user, document):
         return document
     raise AccessDenied("Only the person who uploaded it, or an admin, can delete this document.")

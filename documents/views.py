@@ -19,7 +19,7 @@ from accounts.models import User
 from accounts.payloads import author_payload
 from config import limits
 from config.api.errors import Refused
-from documents.access import access_document
+from documents.access import access_document, may_delete_document
 from documents.models import Document
 from documents.payloads import document_payload
 from documents.selectors import document_list
@@ -63,6 +63,8 @@ def document_list_page(request: HttpRequest) -> HttpResponse:
         "documents": [document_payload(document) for document in first.documents],
         "next_before": first.next_before,
         "page_size": LIST_PAGE,
+        # Owners and admins may delete anyone's document; everyone may delete their own.
+        "delete_any": user.is_workspace_admin,
         **upload_settings(request.tenant),  # type: ignore[attr-defined]
     }
     return render(request, "documents/list.html", {"documents_config": config, "script": "js/documents/list.js"})
@@ -78,6 +80,7 @@ def viewer(request: HttpRequest, pk: int) -> HttpResponse:
         "document": document_payload(document),
         "page": _page_number(request.GET.get("page")),
         "q": request.GET.get("q", "")[:200],
+        "can_delete": may_delete_document(user, document),
     }
     context = {"document": document, "documents_config": config, "script": "js/documents/viewer.js"}
     return render(request, "documents/viewer.html", context)

@@ -66,6 +66,7 @@ class TextPageSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     text = serializers.CharField()
     error = serializers.CharField(allow_null=True, help_text="Why this page has no text, when it could not be read.")
+    ocr = serializers.BooleanField(help_text="The text was recognised in the page's image (OCR of a scan).")
 
 
 class TextSerializer(serializers.Serializer[Any]):

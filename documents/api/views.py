@@ -22,6 +22,7 @@ from config.files import private_file
 from documents.access import access_document, access_document_to_delete
 from documents.actions.uploads import DocumentInUse, do_delete_document, do_upload_document
 from documents.api import serializers as s
+from documents.api.pages import page_number, page_payload, past_the_end, text_page
 from documents.payloads import document_payload
 from documents.selectors import document_list, text_pages
 from documents.validation import UploadRejected
@@ -137,16 +138,31 @@ class DocumentTextView(APIView):
         responses={200: s.TextSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
         summary="A document's text, page by page",
         description="The extracted text of up to `limit` pages from page `from` (1-based). While the document "
-        "is still being read, pages appear as they are done.",
+        "is still being read, pages appear as they are done. A `from` past the last page answers 404.",
     )
     def get(self, request: Request, pk: int) -> Response:
         document = access_document(person(request), pk)
         query = valid(s.TextQuerySerializer, request.query_params)
+        refused = past_the_end(document, query["from"])
+        if refused is not None:
+            raise refused
         text = text_pages(document, start=query["from"], limit=query["limit"])
-        pages = [{"number": p.number, "text": p.text, "error": p.error or None} for p in text.pages]
+        pages = [page_payload(p) for p in text.pages]
         return Response(
             {"document": document.pk, "status": document.status, "pages": pages, "next_from": text.next_from}
         )
+
+
+class DocumentPageView(APIView):
+    @extend_schema(
+        responses={200: s.TextPageSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+        summary="One page of a document's text",
+        description="Page `number` (1-based) with its text and `ocr` (the text was read from the page's "
+        "image). Not a number: 400. Past the last page, or not read yet: 404 saying which.",
+    )
+    def get(self, request: Request, pk: int, number: str) -> Response:
+        document = access_document(person(request), pk)
+        return Response(page_payload(text_page(document, page_number(number))))
 
 
 class DocumentDownloadView(APIView):

@@ -126,7 +126,7 @@ def test_text_comes_page_by_page(tenant_a: TenantInfo) -> None:
 
     # then
     assert [p["number"] for p in first["pages"]] == [1, 2]
-    assert first["pages"][0] == {"number": 1, "text": "text of page 1", "error": None}
+    assert first["pages"][0] == {"number": 1, "text": "text of page 1", "error": None, "ocr": False}
     assert first["next_from"] == 3 and first["status"] == "ready"
     assert [p["number"] for p in rest["pages"]] == [3, 4, 5] and rest["next_from"] is None
     assert_error(ann.get(f"/api/documents/{document['id']}/text/", {"from": 0}), 400)

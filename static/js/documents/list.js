@@ -1,11 +1,14 @@
 // /documents/: the documents a person can read, newest first, with an upload form. The first
 // page comes with the page (documents-config); "Load more" asks the API for older ones, and
-// documents still being read are followed until they are ready.
+// documents still being read are followed until they are ready. Those the person may delete
+// carry a Delete button; a deleted document leaves the list at once.
 
 import { get, qs } from "../chat/api.js";
 import { documentCard, pollUnfinished, unfinishedOnScreen } from "../chat/documents.js";
 import { UploadTray, bindDropZone, bindPicker } from "../chat/uploads.js";
 import { formatFull, h } from "../chat/util.js";
+import { bindConfirmDialog, confirmDelete, takeNotice } from "./delete.js";
+import { canDelete } from "./viewer_data.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("documents-config").textContent);
@@ -19,8 +22,29 @@ function row(doc) {
     "li",
     { class: "doc-row", id: `document-${doc.id}` },
     documentCard(doc),
-    h("p", { class: "doc-row-meta" }, `Uploaded by ${doc.uploader && doc.uploader.id === config.me.id ? "you" : who} · `, h("time", { datetime: doc.created_at }, formatFull(doc.created_at))),
+    h(
+      "div",
+      { class: "doc-row-foot" },
+      h("p", { class: "doc-row-meta" }, `Uploaded by ${doc.uploader && doc.uploader.id === config.me.id ? "you" : who} · `, h("time", { datetime: doc.created_at }, formatFull(doc.created_at))),
+      canDelete(doc, config.me, config.delete_any)
+        ? h("button", { type: "button", class: "doc-row-delete", "aria-label": `Delete ${doc.name}`, onclick: () => remove(doc) }, "Delete")
+        : null,
+    ),
   );
+}
+
+async function remove(doc) {
+  if (!(await confirmDelete(doc))) return;
+  $(`document-${doc.id}`)?.remove();
+  shown.delete(doc.id);
+  notice(`“${doc.name}” was deleted.`);
+  show([]);
+}
+
+function notice(text) {
+  const box = $("docs-notice");
+  box.textContent = text;
+  box.hidden = !text;
 }
 
 function show(docs, { first = false } = {}) {
@@ -55,6 +79,8 @@ async function loadMore() {
 
 list.replaceChildren();
 list.removeAttribute("aria-busy");
+bindConfirmDialog();
+notice(takeNotice());
 show(config.documents);
 $("load-more").addEventListener("click", loadMore);
 

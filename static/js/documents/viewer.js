@@ -1,73 +1,37 @@
-// The viewer, /documents/<id>/?page=N&q=words: a document's facts, its status while it is being
-// read, and its extracted text page by page. Pages load in chunks as they scroll into view, from
-// the page asked for (?page=N, where a search hit points) both ways; the words of `q` are marked.
-// While the document is being read, new pages join the end as they are done.
+// The viewer, /documents/<id>/?page=N&q=words: a document's facts and status, and the document
+// itself. A PDF is drawn page by page with pdf.js (pdf_view.js) under a toolbar: page box, zoom,
+// find with next and previous. Other documents, and a PDF that cannot be drawn (protected,
+// damaged), show their extracted text (text_view.js). `page` and `q` come from a search hit:
+// the viewer opens at that page with the words marked.
 
 import { get, qs } from "../chat/api.js";
-import { formatSize, isFinished, kindLabel, pagesLabel, pollUnfinished, remember, statusElement } from "../chat/documents.js";
+import { formatSize, isFinished, kindLabel, pollUnfinished, remember, statusElement } from "../chat/documents.js";
 import { formatFull, h } from "../chat/util.js";
+import { bindConfirmDialog, confirmDelete, leaveNotice } from "./delete.js";
+import { PdfView } from "./pdf_view.js";
+import { ocrMarker, textView } from "./text_view.js";
+import { firstHitFrom, hitLabel, isOcr, nextZoom, parsePageJump, renderFailure, searchPattern, stepHit, zoomLabel } from "./viewer_data.js";
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($("documents-config").textContent);
-const CHUNK = 10;
-
-const el = {
-  scroller: $("scroller"),
-  head: $("viewer-head"),
-  facts: $("viewer-facts"),
-  progress: $("viewer-progress"),
-  pages: $("viewer-pages"),
-  status: $("viewer-status"),
-  top: h("p", { class: "viewer-status-line viewer-top", id: "viewer-top", "aria-live": "polite" }),
-};
-el.pages.before(el.top);
+const scroller = $("scroller");
+const OCR_CHUNK = 20;
 
 let doc = remember(config.document);
-const pattern = searchPattern(config.q);
-const state = { low: null, high: 0, endReached: false, loadingDown: false, loadingUp: false, failed: false };
-
-/** The words of the search as one pattern. A word of a script that separates words matches from
- * a word's start and takes in the rest of the word (the search matches stems: "contract" finds
- * "contracts"); a word of another script (Japanese, say) matches wherever it is. */
-function searchPattern(query) {
-  const pieces = (query || "")
-    .split(/[\s"'“”‘’.,;:!?()[\]{}<>&|*+-]+/u)
-    .filter((word) => word.length >= 2)
-    .map((word) => {
-      const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      return /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}]/u.test(word)
-        ? `(?<![\\p{L}\\p{N}])${escaped}[\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}\\p{N}]*`
-        : escaped;
-    });
-  return pieces.length ? new RegExp(pieces.join("|"), "giu") : null;
-}
-
-function highlighted(text) {
-  const out = document.createDocumentFragment();
-  if (!pattern) {
-    out.append(text);
-    return out;
-  }
-  let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    out.append(text.slice(last, match.index), h("mark", {}, match[0]));
-    last = match.index + match[0].length;
-  }
-  out.append(text.slice(last));
-  return out;
-}
+const wanted = Math.max(1, config.page || 1);
 
 function fact(label, value) {
   return value ? h("div", {}, h("dt", {}, label), h("dd", {}, value)) : null;
 }
 
 function renderHead() {
-  el.head.dataset.status = doc.status;
-  const icon = el.head.querySelector(".doc-icon");
+  const head = $("viewer-head");
+  head.dataset.status = doc.status;
+  const icon = head.querySelector(".doc-icon");
   icon.textContent = kindLabel(doc);
   icon.dataset.kind = kindLabel(doc).toLowerCase();
   const mine = doc.uploader && doc.uploader.id === config.me.id;
-  el.facts.replaceChildren(
+  $("viewer-facts").replaceChildren(
     ...[
       doc.title && doc.title !== doc.name ? fact("File", doc.name) : null,
       fact("Type", kindLabel(doc)),
@@ -79,133 +43,182 @@ function renderHead() {
       fact("Uploaded", formatFull(doc.created_at)),
     ].filter(Boolean),
   );
-  el.progress.replaceChildren(statusElement(doc));
+  $("viewer-progress").replaceChildren(statusElement(doc));
 }
 
-function pageElement(page) {
-  const total = doc.pages ? ` of ${doc.pages}` : "";
-  let body;
-  if (page.error) body = h("p", { class: "doc-page-empty" }, "This page could not be read.");
-  else if (!page.text || !page.text.trim()) body = h("p", { class: "doc-page-empty" }, "This page has no text.");
-  else body = h("div", { class: "doc-page-text" }, highlighted(page.text.replace(/\f/g, "").replace(/\n{3,}/g, "\n\n").trim()));
-  return h(
-    "li",
-    { class: "doc-page", id: `page-${page.number}`, "data-page": page.number, "aria-labelledby": `page-${page.number}-title` },
-    h("header", { class: "doc-page-head" }, h("h2", { id: `page-${page.number}-title` }, h("a", { href: `#page-${page.number}` }, `Page ${page.number}`)), h("span", {}, `${page.number}${total}`)),
-    body,
-  );
+// ---------- The extracted text (other documents, or a PDF that cannot be drawn) ----------
+
+let text = null;
+
+function showText(pattern) {
+  const top = h("p", { class: "viewer-status-line viewer-top", id: "viewer-top", "aria-live": "polite" });
+  $("viewer-pages").before(top);
+  text = textView({ doc: () => doc, pages: $("viewer-pages"), status: $("viewer-status"), top, scroller, pattern, wanted });
+  text.start();
 }
 
-function renderStatus() {
-  if (state.failed) return;
-  let text = "";
-  if (state.loadingDown) text = "Loading pages…";
-  else if (!state.endReached) text = "";
-  else if (!isFinished(doc)) text = "Reading the document… its pages appear here as they are read.";
-  else if (doc.status === "failed" && !state.high) text = doc.error || "This document could not be read.";
-  else if (!state.high) text = "This document has no text.";
-  else text = `End of the document · ${pagesLabel(doc.pages || state.high)}`;
-  el.status.textContent = text;
-  el.top.textContent = state.loadingUp ? "Loading earlier pages…" : "";
+// ---------- The PDF ----------
+
+const find = { query: "", hits: [], current: -1, run: 0 };
+
+function loading(fraction) {
+  const bar = $("pdf-loading-bar");
+  if (fraction === null) bar.removeAttribute("value");
+  else bar.value = fraction;
+  $("pdf-loading-text").textContent = fraction === null ? "Loading the PDF…" : `Loading the PDF… ${Math.round(fraction * 100)}%`;
 }
 
-/** Within a screen of the viewport: an edge still in view after a load loads on. */
-function nearViewport(node) {
-  const rect = node.getBoundingClientRect();
-  const view = el.scroller.getBoundingClientRect();
-  return rect.bottom > view.top - 600 && rect.top < view.bottom + 600;
-}
-
-async function loadDown() {
-  if (state.loadingDown || state.endReached) return;
-  state.loadingDown = true;
-  renderStatus();
-  try {
-    const from = state.high ? state.high + 1 : state.start;
-    const data = await get(`/api/documents/${doc.id}/text/${qs({ from, limit: CHUNK })}`);
-    for (const page of data.pages || []) {
-      if (document.getElementById(`page-${page.number}`)) continue;
-      el.pages.append(pageElement(page));
-      state.high = Math.max(state.high, page.number);
-      state.low = state.low === null ? page.number : Math.min(state.low, page.number);
-    }
-    state.endReached = data.next_from === null || data.next_from === undefined;
-  } catch (error) {
-    state.failed = true;
-    el.status.textContent = `Could not load the text: ${error.message}`;
-  } finally {
-    state.loadingDown = false;
-    renderStatus();
-  }
-  if (state.observing && !state.endReached && !state.failed && nearViewport(el.status)) requestAnimationFrame(loadDown);
-}
-
-async function loadUp() {
-  if (state.loadingUp || state.low === null || state.low <= 1) return;
-  state.loadingUp = true;
-  renderStatus();
-  try {
-    const from = Math.max(1, state.low - CHUNK);
-    const data = await get(`/api/documents/${doc.id}/text/${qs({ from, limit: state.low - from })}`);
-    const fresh = (data.pages || []).filter((page) => page.number < state.low && !document.getElementById(`page-${page.number}`));
-    if (fresh.length) {
-      // Keep what is on screen where it is while pages arrive above it.
-      const before = el.scroller.scrollHeight;
-      el.pages.prepend(...fresh.map(pageElement));
-      el.scroller.scrollTop += el.scroller.scrollHeight - before;
-    }
-    state.low = from;
-  } catch (error) {
-    el.top.textContent = `Could not load earlier pages: ${error.message}`;
-  } finally {
-    state.loadingUp = false;
-    renderStatus();
-  }
-  if (state.low > 1 && nearViewport(el.top)) requestAnimationFrame(loadUp);
-}
-
-function showTarget(number) {
-  const page = document.getElementById(`page-${number}`);
-  if (!page) return;
-  page.classList.add("target");
-  const mark = page.querySelector("mark");
-  (mark || page).scrollIntoView({ block: mark ? "center" : "start" });
-}
-
-async function start() {
-  renderHead();
-  const wanted = Math.max(1, config.page || 1);
-  const available = isFinished(doc) ? doc.pages || wanted : doc.pages_done || 0;
-  state.start = wanted <= Math.max(available, 1) ? wanted : 1;
-  await loadDown();
-  if (wanted > 1 || pattern) showTarget(wanted);
-  // Only now, with the page asked for on screen, do the edges load more as they come into view.
-  const observer = new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) {
-        if (!entry.isIntersecting) continue;
-        if (entry.target === el.status) loadDown();
-        else loadUp();
-      }
+async function showPdf() {
+  const view = new PdfView({
+    list: $("pdf-pages"),
+    scroller,
+    assets: { ...$("pdf-assets").dataset },
+    onPageChange: (n) => {
+      if (document.activeElement !== $("page-input")) $("page-input").value = String(n);
     },
-    { root: el.scroller, rootMargin: "600px 0px" },
-  );
-  state.observing = true;
-  observer.observe(el.status);
-  observer.observe(el.top);
+    onVisible: (pages) => ocrFlags(view, pages),
+    // Any change of zoom (the buttons, the keys, a fitted page when the window resizes).
+    onZoom: (zoom, mode) => {
+      $("zoom-level").textContent = zoomLabel(zoom);
+      $("zoom-fit").setAttribute("aria-pressed", mode === "fit" ? "true" : "false");
+    },
+  });
+  loading(null);
+  let count;
+  try {
+    count = await view.open(doc.download_url, loading);
+  } catch (error) {
+    $("pdf-loading").hidden = true;
+    $("pdf-error").hidden = false;
+    // The text below is what extraction read; a PDF it could not read either says why there.
+    const fallback = doc.status === "failed" ? "" : " Its extracted text is shown below instead.";
+    $("pdf-error").textContent = `${renderFailure(error)}${fallback}`;
+    showText(searchPattern(config.q));
+    return;
+  }
+  $("pdf-loading").hidden = true;
+  $("viewer-toolbar").hidden = false;
+  $("page-total").textContent = `of ${count}`;
+  bindToolbar(view, count);
+  $("zoom-level").textContent = zoomLabel(view.zoom);
+  const start = Math.min(wanted, count);
+  // The page a link asked for (a search hit's) is marked, as in the text view.
+  if (config.page > 1 || config.q) $(`page-${start}`).classList.add("target");
+  view.goTo(start);
+  if (config.q) await search(view, config.q, start);
 }
 
+/** Run the search of `query`: mark its words, count its hits, go to the first from `fromPage`. */
+async function search(view, query, fromPage) {
+  const run = ++find.run;
+  const pattern = searchPattern(query);
+  find.query = query;
+  find.hits = [];
+  find.current = -1;
+  view.highlight(pattern);
+  $("find-count").textContent = pattern ? "Searching…" : "";
+  if (!pattern) return;
+  const hits = await view.findAll(pattern, () => run === find.run);
+  if (hits === null) return;
+  find.hits = hits;
+  if (hits.length) {
+    find.current = firstHitFrom(hits, fromPage);
+    await view.showHit(hits[find.current]);
+  }
+  $("find-count").textContent = hitLabel(hits.length, find.current, true);
+}
+
+async function step(view, direction) {
+  if (!find.hits.length) return;
+  find.current = stepHit(find.hits.length, find.current, direction);
+  $("find-count").textContent = hitLabel(find.hits.length, find.current, true);
+  await view.showHit(find.hits[find.current]);
+}
+
+function bindToolbar(view, count) {
+  const message = $("page-message");
+  const input = $("page-input");
+  $("page-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const jump = parsePageJump(input.value, count);
+    message.hidden = !jump.error;
+    message.textContent = jump.error || "";
+    input.setAttribute("aria-invalid", jump.error ? "true" : "false");
+    if (jump.error) return;
+    view.goTo(jump.page);
+    view.ensureDrawn(jump.page);
+  });
+  input.addEventListener("input", () => {
+    message.hidden = true;
+    input.removeAttribute("aria-invalid");
+  });
+  $("zoom-in").addEventListener("click", () => view.setZoom(nextZoom(view.zoom, 1)));
+  $("zoom-out").addEventListener("click", () => view.setZoom(nextZoom(view.zoom, -1)));
+  $("zoom-fit").addEventListener("click", () => view.setZoom("fit"));
+  const findInput = $("find-input");
+  $("find-form").addEventListener("submit", (event) => event.preventDefault());
+  findInput.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    if (findInput.value.trim() !== find.query) search(view, findInput.value.trim(), view.current);
+    else step(view, event.shiftKey ? -1 : 1);
+  });
+  findInput.addEventListener("search", () => !findInput.value && search(view, "", 1)); // the clear button
+  $("find-next").addEventListener("click", () => (findInput.value.trim() !== find.query ? search(view, findInput.value.trim(), view.current) : step(view, 1)));
+  $("find-prev").addEventListener("click", () => step(view, -1));
+  // + and - zoom, as in every reader, unless someone is typing.
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (event.key === "+" || event.key === "=") view.setZoom(nextZoom(view.zoom, 1));
+    else if (event.key === "-" || event.key === "_") view.setZoom(nextZoom(view.zoom, -1));
+    else return;
+    event.preventDefault();
+  });
+}
+
+// Which pages' text came from OCR: asked of the text API for the pages coming into view, a
+// chunk at a time, each chunk once.
+const ocrAsked = new Set();
+
+async function ocrFlags(view, pages) {
+  for (const chunk of new Set(pages.map((n) => Math.floor((n - 1) / OCR_CHUNK)))) {
+    if (ocrAsked.has(chunk)) continue;
+    ocrAsked.add(chunk);
+    try {
+      const data = await get(`/api/documents/${doc.id}/text/${qs({ from: chunk * OCR_CHUNK + 1, limit: OCR_CHUNK })}`);
+      for (const page of data.pages || []) if (isOcr(page)) view.addToHead(page.number, ocrMarker());
+    } catch {
+      ocrAsked.delete(chunk); // asked again when the pages come back into view
+    }
+  }
+}
+
+// ---------- Delete ----------
+
+function bindDelete() {
+  const button = $("delete-btn");
+  if (!button) return;
+  bindConfirmDialog();
+  button.addEventListener("click", async () => {
+    if (!(await confirmDelete(doc))) return;
+    leaveNotice(`“${doc.name}” was deleted.`);
+    window.location.assign("/documents/");
+  });
+}
+
+renderHead();
+bindDelete();
 pollUnfinished(
   () => (isFinished(doc) ? [] : [doc.id]),
   (fresh) => {
     doc = fresh;
     renderHead();
-    if (state.endReached) {
-      state.endReached = false;
-      loadDown();
-    } else renderStatus();
+    text?.documentChanged();
+    ocrAsked.clear(); // pages read since may have come from OCR
+
   },
   2000,
 );
-
-start();
+if ($("pdf-assets")) showPdf();
+else showText(searchPattern(config.q));
