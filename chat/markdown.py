@@ -1,4 +1,5 @@
-"""Message text to HTML: CommonMark without raw HTML, links found in plain text, mentions.
+"""Message text to HTML: CommonMark without raw HTML, links found in plain text, mentions, and
+known `:shortcode:`s as their emoji (chat.emoji), so API clients read what the web app shows.
 
 Two layers keep authors' markup out of readers' pages: markdown-it never passes HTML through
 (`html=False`) and refuses `javascript:`-like link targets, and nh3 then cleans the output
@@ -19,6 +20,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from chat.emoji import replace_shortcodes
 
 MAX_BODY_LENGTH = 10_000
 
@@ -85,7 +88,7 @@ class Rendered:
 
 # One line of words (letters and digits of any script) and spaces with a little punctuation,
 # starting with a letter: text that CommonMark, linkify and the sanitizer all leave as it is (no
-# markup, no link, no mention, nothing to escape). Most messages look like this, and markdown-it
+# markup, no link, no mention, no `:shortcode:`, nothing to escape). Most messages look like this, and markdown-it
 # took 0.4 ms of CPU over each; tests/chat/test_markdown.py checks both ways agree.
 # A full stop only before a space or at the end: "site.com" would be a link.
 _PLAIN = re.compile(r"[^\W\d_][^\W_]*(?:(?:[ ,;'?!-]|\.(?= ))+[^\W_]+)*[,;'?!.]*")
@@ -117,7 +120,7 @@ def render_markdown(body: str, people: Mapping[str, tuple[int, str]] | None = No
         name = nh3.clean_text(person[1])
         return f'<span class="mention" data-user-id="{person[0]}">@{name}</span>'
 
-    # Mentions are replaced in text only, never inside tags, links or code.
+    # Shortcodes and mentions are replaced in text only, never inside tags, links or code.
     html = _replace_in_text(html, mention)
     clean = nh3.clean(
         html,
@@ -142,8 +145,10 @@ def _replace_in_text(html: str, replace: object) -> str:
             if name in _SKIP_INSIDE:
                 depth += -1 if part.startswith("</") else 1
             out.append(part)
-        elif depth <= 0 and "@" in part:
-            out.append(MENTION_RE.sub(replace, part))  # type: ignore[call-overload]
+        elif depth <= 0:
+            # Shortcodes first: a person's name put in by a mention is never read as one.
+            part = replace_shortcodes(part)
+            out.append(MENTION_RE.sub(replace, part) if "@" in part else part)  # type: ignore[call-overload]
         else:
             out.append(part)
     return "".join(out)

@@ -11,6 +11,7 @@ when the copy is newer than the lock and this file.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -27,14 +28,12 @@ FILES: list[tuple[str, str]] = [
     ("pdfjs-dist", "LICENSE"),
     ("pdfjs-dist", "build/pdf.min.mjs"),
     ("pdfjs-dist", "build/pdf.worker.min.mjs"),
-    ("pdfjs-dist", "web/pdf_viewer.css"),
     # Character maps and the standard fonts: CJK text and PDFs that do not embed their fonts.
     ("pdfjs-dist", "cmaps"),
     ("pdfjs-dist", "standard_fonts"),
+    # emojibase-data's own files stay in node_modules: the pages and the server read the index
+    # made from them (write_emoji_index).
     ("emojibase-data", "LICENSE"),
-    ("emojibase-data", "en/compact.json"),
-    ("emojibase-data", "en/shortcodes/github.json"),
-    ("emojibase-data", "en/shortcodes/emojibase.json"),
 ]
 
 
@@ -69,7 +68,56 @@ def copy() -> None:
             shutil.copytree(source, destination)
         else:
             shutil.copy2(source, destination)
+    write_emoji_index()
     STAMP.write_text("made by config/vendor/build.py from config/vendor/package-lock.json\n")
+
+
+# The emoji the picker offers and the server accepts (chat/emoji.py, static/js/chat/emoji_data.js),
+# made from emojibase-data: 235 KB (60 KB compressed) instead of the 790 KB of its three files,
+# so the picker's first opening stays quick on a phone. Group names follow emojibase's group
+# numbers; 2 (skin tones and hair parts) and the regional letters (no group) are no emoji to send
+# alone.
+EMOJI_INDEX = TARGET / "emojibase-data" / "picker.json"
+EMOJI_GROUPS = [
+    "Smileys & emotion", "People & body", None, "Animals & nature", "Food & drink",
+    "Travel & places", "Activities", "Objects", "Symbols", "Flags",
+]  # fmt: skip
+
+
+def write_emoji_index() -> None:
+    """`{"groups": [name], "emoji": [[emoji, name, group, [shortcode], [tag], [skin tone]]]}` in
+    emojibase's order. Shortcodes: GitHub's first (:+1:, :tada:), then emojibase's that no other
+    emoji already has, so each shortcode names one emoji."""
+    data = MODULES / "emojibase-data" / "en"
+    compact = json.loads((data / "compact.json").read_text())
+    sources = [json.loads((data / "shortcodes" / f"{name}.json").read_text()) for name in ("github", "emojibase")]
+    owner: dict[str, str] = {}
+    for source in sources:
+        for hexcode, named in source.items():
+            for code in [named] if isinstance(named, str) else named:
+                owner.setdefault(code, hexcode)
+    # emojibase spells every emoji with the variation selector (U+FE0F); keep it only where
+    # Unicode's fully-qualified form has it (after a text-style symbol: ❤️, not 👍), so what
+    # people's keyboards type and what the picker sends is one reaction.
+    text_style = {item["hexcode"] for item in json.loads((data / "data.json").read_text()) if item.get("type") == 0}
+    rows = []
+    for item in sorted(compact, key=lambda item: item.get("order", 0)):
+        group = item.get("group")
+        if group is None or EMOJI_GROUPS[group] is None:
+            continue
+        hexcode = item["hexcode"]
+        codes: list[str] = []
+        for source in sources:
+            found = source.get(hexcode, [])
+            codes += [code for code in ([found] if isinstance(found, str) else found) if owner[code] == hexcode]
+        skins = [skin["unicode"] for skin in item.get("skins", [])]
+        emoji = item["unicode"]
+        if len(emoji) == 2 and emoji[1] == "\ufe0f" and hexcode not in text_style:
+            emoji = emoji[0]
+        rows.append([emoji, item["label"], group, list(dict.fromkeys(codes)), item.get("tags", []), skins])
+    index = {"groups": EMOJI_GROUPS, "emoji": rows}
+    EMOJI_INDEX.parent.mkdir(parents=True, exist_ok=True)
+    EMOJI_INDEX.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def main() -> None:

@@ -232,7 +232,7 @@ def test_reactions_add_once_and_remove(tenant_a: TenantInfo) -> None:
     assert added.json()["reactions"] == [{"emoji": "👍", "count": 1, "users": [bob.id]}]
     assert removed.json()["reactions"] == [
         {"emoji": "👍", "count": 1, "users": [ann.id]},
-        {"emoji": ":tada:", "count": 1, "users": [ann.id]},
+        {"emoji": "🎉", "count": 1, "users": [ann.id]},  # a known shortcode is stored as its emoji
     ]
     by_query = ann.delete(f"{path}?emoji=%3Atada%3A")
     assert by_query.status_code == 200, by_query.content

@@ -1,7 +1,10 @@
-// The message box: Enter sends, Shift+Enter breaks the line, `@` suggests people, a Preview
-// tab renders the Markdown on the server (the same renderer that will render the message).
+// The message box: Enter sends, Shift+Enter breaks the line, `@` suggests people, `:` suggests
+// emoji (emoji_complete.js) and its emoji button opens the picker, a Preview tab renders the
+// Markdown on the server (the same renderer that will render the message).
 
 import { get, post, qs } from "./api.js";
+import { ShortcodeCompleter } from "./emoji_complete.js";
+import { bindEmojiButton } from "./emoji_picker.js";
 import { lengthNote } from "./message_data.js";
 import { debounce, h, results } from "./util.js";
 
@@ -35,16 +38,20 @@ export class Composer {
     this.active = -1;
     this.mentionQuery = null;
     this.lookup = debounce((q) => this.fetchPeople(q), 120);
+    this.emoji = new ShortcodeCompleter(this.input, this.input.closest(".composer-box") || form);
+    const emojiButton = form.querySelector(".emoji-open-btn");
+    if (emojiButton) bindEmojiButton(emojiButton, this.input);
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
     });
     this.input.addEventListener("keydown", (event) => this.keydown(event));
-    this.input.addEventListener("input", () => {
+    this.input.addEventListener("input", (event) => {
       this.autosize();
       this.showLength();
       this.detectMention();
+      this.emoji.update(event);
       if (this.input.value.trim() && Date.now() - this.lastTyping > TYPING_EVERY_MS) {
         this.lastTyping = Date.now();
         this.opts.onTyping && this.opts.onTyping();
@@ -106,6 +113,7 @@ export class Composer {
     this.showLength();
     // A people lookup still on its way must not reopen the list over the emptied box.
     this.closeMentions();
+    this.emoji.close();
     this.lastTyping = 0;
     this.autosize();
     this.opts.onDraft && this.opts.onDraft("");
@@ -113,6 +121,7 @@ export class Composer {
   }
 
   keydown(event) {
+    if (this.emoji.keydown(event)) return;
     if (this.list && !this.list.hidden && this.suggestions.length) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();

@@ -5,7 +5,6 @@
 import { attachmentsElement } from "./documents.js";
 import { dayKey, formatDay, formatFull, formatTime, h, hue, initial } from "./util.js";
 
-export const EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢", "👀", "✅"];
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
 
 function icon(path, size = 16) {

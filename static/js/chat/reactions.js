@@ -1,16 +1,11 @@
-// Emoji reactions: toggling one (over the socket, or the API when it is down) and the picker
-// that opens from a message's "Add a reaction" button.
+// Emoji reactions: toggling one (over the socket, or the API when it is down), and the emoji
+// picker (emoji_picker.js) that opens from a message's "Add a reaction" button.
 
 import { del, post } from "./api.js";
 import { me } from "./config.js";
-import { EMOJI } from "./messages.js";
+import { closeEmojiPicker, emojiPickerOpen, openEmojiPicker } from "./emoji_picker.js";
 import { toast } from "./notices.js";
 import { reactionChange } from "./message_data.js";
-import { h } from "./util.js";
-
-// One picker at most on the page, and the button focus goes back to when it closes.
-let picker = null;
-let pickerReturn = null;
 
 export async function toggleReaction(app, msg, emoji) {
   const { mine, type } = reactionChange(msg, emoji, me.id);
@@ -24,54 +19,15 @@ export async function toggleReaction(app, msg, emoji) {
 }
 
 export function pickerOpen() {
-  return !!picker;
+  return emojiPickerOpen();
 }
 
-/** The picker above `button` (below it when there is no room above); Left and Right move. */
+/** The whole set, by `button`: the emoji picked toggles this person's reaction. */
 export function openPicker(app, button, msg) {
-  closePicker();
-  const box = h("div", { class: "emoji-picker", role: "dialog", "aria-label": "Choose a reaction" });
-  for (const emoji of EMOJI) {
-    box.append(
-      h(
-        "button",
-        {
-          type: "button",
-          class: "emoji-btn",
-          "aria-label": `React with ${emoji}`,
-          onclick: () => {
-            closePicker();
-            toggleReaction(app, msg, emoji);
-          },
-        },
-        emoji,
-      ),
-    );
-  }
-  document.body.append(box);
-  const rect = button.getBoundingClientRect();
-  const width = box.offsetWidth;
-  box.style.left = `${Math.max(8, Math.min(window.innerWidth - width - 8, rect.right - width))}px`;
-  const top = rect.top - box.offsetHeight - 6;
-  box.style.top = `${top < 8 ? rect.bottom + 6 : top}px`;
-  picker = box;
-  pickerReturn = button;
-  box.querySelector("button").focus();
-  box.addEventListener("keydown", (event) => {
-    const buttons = [...box.querySelectorAll("button")];
-    const index = buttons.indexOf(document.activeElement);
-    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
-      event.preventDefault();
-      buttons[(index + (event.key === "ArrowRight" ? 1 : -1) + buttons.length) % buttons.length].focus();
-    }
-  });
+  openEmojiPicker({ anchor: button, label: "Choose a reaction", onPick: (emoji) => toggleReaction(app, msg, emoji) });
 }
 
 /** Returns whether there was a picker to close (Esc closes one thing at a time). */
 export function closePicker() {
-  if (!picker) return false;
-  picker.remove();
-  picker = null;
-  if (pickerReturn && document.contains(pickerReturn)) pickerReturn.focus();
-  return true;
+  return closeEmojiPicker();
 }
