@@ -84,16 +84,32 @@ def access_room_to_manage(user: User, room_id: int | str) -> RoomAccess:
     raise AccessDenied("Only the room's owners and admins can do that.")
 
 
-def access_room_to_invite(user: User, room_id: int | str) -> RoomAccess:
-    """Any member may bring people into a public or private room (as in Slack); not into a DM."""
+def access_room_to_add(user: User, room_id: int | str) -> RoomAccess:
+    """Adding someone else: any member of a public room (they could join it themselves anyway);
+    a private room's owners and admins, or the workspace's, since it is private by choice. Not
+    a DM (its people are fixed) and not an archived room."""
     access = access_room(user, room_id)
     if access.room.kind == Room.Kind.DIRECT:
         raise AccessDenied("Direct messages cannot be changed; start a new one instead.", code="direct")
     if access.membership is None and not user.is_workspace_admin:
-        raise AccessDenied("Only members can invite people to this room.", code="not_a_member")
+        raise AccessDenied("Only members can add people to this room.", code="not_a_member")
     if access.room.is_archived:
         raise AccessDenied("This room is archived and read-only.", code="archived")
+    manages = user.is_workspace_admin or (access.membership is not None and access.membership.can_manage)
+    if access.room.kind == Room.Kind.PRIVATE and not manages:
+        raise AccessDenied(
+            "Only the channel's owners and admins can add people to a private channel.", code="not_a_manager"
+        )
     return access
+
+
+def may_add_people(user: User, room_id: int | str) -> bool:
+    """access_room_to_add as a yes or no, for offering the choice (a mention of someone outside)."""
+    try:
+        access_room_to_add(user, room_id)
+    except AccessDenied:
+        return False
+    return True
 
 
 def access_message(user: User, message_id: int | str) -> tuple[Message, RoomAccess]:

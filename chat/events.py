@@ -90,10 +90,15 @@ def to_user(tenant_id: int, user_id: int, frame: dict[str, Any], *, room: int | 
     _send_on_commit(user_group_by_id(tenant_id, user_id), fanout_message(frame, room=room))
 
 
-def room_access_changed(tenant_id: int, user_id: int, room_id: int, *, granted: bool) -> None:
+def room_access_changed(
+    tenant_id: int, user_id: int, room_id: int, *, granted: bool, by: dict[str, Any] | None = None
+) -> None:
     """Tell a person's sockets that they joined or lost a room: on loss they stop receiving it
-    at once, whatever they subscribed to before."""
-    message = {"type": ROOM_ACCESS, "room": room_id, "granted": granted}
+    at once, whatever they subscribed to before. `by`: who added or removed them (an author
+    payload), passed on in `room.added` / `room.removed` so their page can say so."""
+    message: dict[str, Any] = {"type": ROOM_ACCESS, "room": room_id, "granted": granted}
+    if by is not None:
+        message["by"] = by
     _send_on_commit(user_group_by_id(tenant_id, user_id), message)
 
 

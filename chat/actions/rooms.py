@@ -8,6 +8,7 @@ A read-only workspace (config.limits) changes no rooms and no memberships.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from chat import events
 from chat.models import Membership, Room
-from chat.payloads import room_payload
+from chat.payloads import author_payload, room_payload
 from config import limits
 from tenants.models import Client
 
@@ -44,8 +45,22 @@ def _slug_for(name: str) -> str:
     return slugify(name)[:70] or "room"
 
 
-def _announce_room(tenant: Client, room: Room) -> None:
-    events.to_room(tenant.pk, room.pk, {"type": "room.updated", "room": room_payload(room)})
+def _announce_room(tenant: Client, room: Room, *, by: User | None = None) -> None:
+    """`room.updated` to everyone following the room. `archived_by` (who archived it) is known only
+    at that moment: nothing stores it, so a page loaded later shows only `archived_at`."""
+    payload = {**room_payload(room), "archived_at": room.archived_at}
+    if room.is_archived and by is not None:
+        payload["archived_by"] = author_payload(by)
+    events.to_room(tenant.pk, room.pk, {"type": "room.updated", "room": payload})
+
+
+def _membership_frame(kind: str, room: Room, user: User, by: User | None) -> dict[str, Any]:
+    """`room.member_joined` / `room.member_left`: who, how many are in the room now (read inside
+    the write's transaction), and who added or removed them when it was someone else."""
+    frame: dict[str, Any] = {"type": kind, "room": room.pk, "user": user.pk, "members": room.memberships.count()}
+    if by is not None and by.pk != user.pk:
+        frame["by"] = author_payload(by)
+    return frame
 
 
 def do_create_room(
@@ -107,15 +122,16 @@ def do_update_room(*, tenant: Client, room: Room, name: str | None = None, topic
     return room
 
 
-def do_set_room_archived(*, tenant: Client, room: Room, archived: bool) -> Room:
-    """An archived room keeps its history, readable by its members, and takes no new messages."""
+def do_set_room_archived(*, tenant: Client, room: Room, archived: bool, by: User | None = None) -> Room:
+    """An archived room keeps its history, readable by its members, and takes no new messages.
+    `by`: who archived it, told to the people following the room."""
     if room.is_archived == archived:
         return room
     limits.check_writable(tenant)
     room.archived_at = timezone.now() if archived else None
     with transaction.atomic():
         room.save(update_fields=["archived_at"])
-        _announce_room(tenant, room)
+        _announce_room(tenant, room, by=by)
     return room
 
 
@@ -127,15 +143,18 @@ def do_join_room(*, tenant: Client, user: User, room: Room) -> Membership:
     return _add_member(tenant, room, user)
 
 
-def do_add_members(*, tenant: Client, room: Room, users: Iterable[User]) -> list[Membership]:
+def do_add_members(*, tenant: Client, room: Room, users: Iterable[User], by: User | None = None) -> list[Membership]:
+    """`by`: who added them, told to them and to the room."""
     if room.kind == Room.Kind.DIRECT:
         raise ValidationError("Direct messages cannot take new members.", code="direct")
     limits.check_writable(tenant)
     with transaction.atomic():
-        return [_add_member(tenant, room, user) for user in users]
+        return [_add_member(tenant, room, user, by=by) for user in users]
 
 
-def _add_member(tenant: Client, room: Room, user: User, role: str = Membership.Role.MEMBER) -> Membership:
+def _add_member(
+    tenant: Client, room: Room, user: User, role: str = Membership.Role.MEMBER, *, by: User | None = None
+) -> Membership:
     if not user.is_active:
         raise ValidationError(f"{user.email} is deactivated.", code="inactive")
     with transaction.atomic():
@@ -146,23 +165,26 @@ def _add_member(tenant: Client, room: Room, user: User, role: str = Membership.R
             if last:
                 membership.last_read_id = last
                 membership.save(update_fields=["last_read_id"])
-            events.room_access_changed(tenant.pk, user.pk, room.pk, granted=True)
-            events.to_room(tenant.pk, room.pk, {"type": "room.member_joined", "room": room.pk, "user": user.pk})
+            adder = author_payload(by) if by is not None and by.pk != user.pk else None
+            events.room_access_changed(tenant.pk, user.pk, room.pk, granted=True, by=adder)
+            events.to_room(tenant.pk, room.pk, _membership_frame("room.member_joined", room, user, by))
     return membership
 
 
-def do_remove_member(*, tenant: Client, room: Room, user: User) -> None:
-    """Leave, or be removed. Leaving a private room takes away its history too; the person's
-    sockets stop receiving it immediately."""
+def do_remove_member(*, tenant: Client, room: Room, user: User, by: User | None = None) -> None:
+    """Leave, or be removed (`by` someone else). Leaving a private room takes away its history
+    too; the person's sockets stop receiving it immediately."""
     if room.kind == Room.Kind.DIRECT:
         raise ValidationError("You cannot leave a direct message.", code="direct")
     limits.check_writable(tenant)
     with transaction.atomic():
         deleted, _ = Membership.objects.filter(room=room, user=user).delete()
         if deleted:
+            remover = author_payload(by) if by is not None and by.pk != user.pk else None
             if room.kind != Room.Kind.PUBLIC:
-                events.room_access_changed(tenant.pk, user.pk, room.pk, granted=False)
-            events.to_room(tenant.pk, room.pk, {"type": "room.member_left", "room": room.pk, "user": user.pk})
+                events.room_access_changed(tenant.pk, user.pk, room.pk, granted=False, by=remover)
+            # A public room's reader keeps following it: this frame is how their page learns.
+            events.to_room(tenant.pk, room.pk, _membership_frame("room.member_left", room, user, by))
 
 
 def do_set_member_role(*, tenant: Client, membership: Membership, role: str) -> Membership:

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -18,7 +19,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from chat.access import access_member_to_change, access_room, access_room_to_invite, access_room_to_manage
+from chat.access import (
+    RoomAccess,
+    access_member_to_change,
+    access_room,
+    access_room_to_add,
+    access_room_to_manage,
+)
 from chat.actions import (
     do_add_members,
     do_create_room,
@@ -35,7 +42,9 @@ from chat.models import Membership, Mention, Room
 from chat.payloads import author_payload, handle_of, room_payload
 from chat.selectors import room_list, unread_count
 from config.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
-from config.api.errors import AccessDenied, NotFound
+from config.api.errors import AccessDenied, NotFound, Refused
+
+LAST_OWNER = OpenApiResponse(description="The room's last owner cannot be removed or demoted (`last_owner`)")
 
 
 def room_detail(room: Room, membership: Membership | None, user: User) -> dict[str, Any]:
@@ -48,6 +57,7 @@ def room_detail(room: Room, membership: Membership | None, user: User) -> dict[s
         else 0
     )
     payload["members"] = Membership.objects.filter(room=room).count()
+    payload["archived_at"] = room.archived_at
     if room.kind == Room.Kind.DIRECT:
         others = Membership.objects.filter(room=room).exclude(user=user).select_related("user").order_by("user_id")
         payload["others"] = [author_payload(m.user) for m in others]
@@ -145,23 +155,48 @@ class RoomDetailView(APIView):
             raise AccessDenied("This room is archived and read-only.", code="archived")
         with transaction.atomic():
             if archived is False:
-                room = do_set_room_archived(tenant=request.tenant, room=room, archived=False)
+                room = do_set_room_archived(tenant=request.tenant, room=room, archived=False, by=user)
             if renames:
                 room = do_update_room(
                     tenant=request.tenant, room=room, name=changes.get("name"), topic=changes.get("topic")
                 )
             if archived is True:
-                room = do_set_room_archived(tenant=request.tenant, room=room, archived=True)
+                room = do_set_room_archived(tenant=request.tenant, room=room, archived=True, by=user)
         return Response(room_detail(room, access.membership, user))
 
 
 def member_payload(membership: Membership) -> dict[str, Any]:
+    user = membership.user
     return {
-        "user": author_payload(membership.user),
-        "handle": handle_of(membership.user),
+        "user": author_payload(user),
+        "handle": handle_of(user),
+        "avatar": reverse("avatar", args=[user.pk]) if user.avatar else None,
         "role": membership.role,
         "joined_at": membership.joined_at,
     }
+
+
+def person_to_add(user_id: int) -> User:
+    """Someone of this workspace to add to a room. An id of another tenant finds nobody here (or
+    this tenant's person of that id): the schema holds only this tenant's people."""
+    target = User.objects.filter(pk=user_id).first()
+    if target is None:
+        raise Refused(status.HTTP_404_NOT_FOUND, "There is nobody with that id in this workspace.", "not_found")
+    return target
+
+
+def member_to_change(user: User, pk: int, user_id: int, *, role: str | None = None) -> tuple[Membership, RoomAccess]:
+    """chat.access.access_member_to_change, with the last owner's refusal as the conflict it is."""
+    try:
+        return access_member_to_change(user, pk, user_id, role=role)
+    except AccessDenied as exc:
+        if exc.code != "last_owner":
+            raise
+        raise Refused(
+            status.HTTP_409_CONFLICT,
+            "This is the channel's last owner: make someone else an owner first.",
+            "last_owner",
+        ) from exc
 
 
 class MemberListView(APIView):
@@ -198,8 +233,10 @@ class MemberListView(APIView):
             404: NOT_FOUND,
         },
         summary="Join a public room, or add someone to a room",
-        description="Your own id joins a public room. Any member may add people to a public or private "
-        "room (as in Slack); direct messages keep their members. Not in archived rooms.",
+        description="Your own id joins a public room. Any member may add people to a public room; a "
+        "private room's owners and admins (and the workspace's) add people to it (403 `not_a_manager` "
+        "otherwise). Someone already in the room answers 200 with their membership, an unknown person "
+        "(or another workspace's) 404. Direct messages keep their members; not in archived rooms.",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = person(request)
@@ -213,34 +250,35 @@ class MemberListView(APIView):
                 raise AccessDenied("This room is archived and read-only.", code="archived")
             membership = do_join_room(tenant=request.tenant, user=user, room=access.room)
             return Response(member_payload(membership), status=status.HTTP_201_CREATED)
-        access = access_room_to_invite(user, pk)
-        (target,) = people_by_id([target_id])
+        access = access_room_to_add(user, pk)
+        target = person_to_add(target_id)
         existing = Membership.objects.filter(room=access.room, user=target).select_related("user").first()
         if existing is not None:
             return Response(member_payload(existing))
-        (membership,) = do_add_members(tenant=request.tenant, room=access.room, users=[target])
+        (membership,) = do_add_members(tenant=request.tenant, room=access.room, users=[target], by=user)
         return Response(member_payload(membership), status=status.HTTP_201_CREATED)
 
 
 class MemberView(APIView):
     @extend_schema(
         request=s.MemberRoleSerializer,
-        responses={200: s.MemberSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: s.MemberSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND, 409: LAST_OWNER},
         summary="Change someone's role in a room",
         description="The room's owners and admins (and the workspace's); only owners make or change "
-        "owners, and a room's last owner stays one (`last_owner`).",
+        "owners, and a room's last owner stays one (409 `last_owner`).",
     )
     def patch(self, request: Request, pk: int, user_id: int) -> Response:
         data = valid(s.MemberRoleSerializer, request.data)
-        membership, _ = access_member_to_change(person(request), pk, user_id, role=data["role"])
+        membership, _ = member_to_change(person(request), pk, user_id, role=data["role"])
         membership = do_set_member_role(tenant=request.tenant, membership=membership, role=data["role"])
         return Response(member_payload(membership))
 
     @extend_schema(
-        responses={204: None, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={204: None, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND, 409: LAST_OWNER},
         summary="Leave a room, or remove someone from it",
         description="Your own id leaves (a private room's history goes with it). Removing someone else "
-        "takes the room's owners or admins (owners only for an owner). Nobody leaves a direct message.",
+        "takes the room's owners or admins (owners only for an owner); the last owner is not removed "
+        "(409 `last_owner`). Nobody leaves a direct message.",
     )
     def delete(self, request: Request, pk: int, user_id: int) -> Response:
         user = person(request)
@@ -250,8 +288,8 @@ class MemberView(APIView):
                 raise NotFound
             do_remove_member(tenant=request.tenant, room=access.room, user=user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        membership, access = access_member_to_change(user, pk, user_id)
-        do_remove_member(tenant=request.tenant, room=access.room, user=membership.user)
+        membership, access = member_to_change(user, pk, user_id)
+        do_remove_member(tenant=request.tenant, room=access.room, user=membership.user, by=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

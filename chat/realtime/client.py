@@ -166,9 +166,11 @@ class ClientSocket:
             return
         if message.get("type") == AUTH_REVOKED:
             await self.close(CLOSE_UNAUTHENTICATED)
-        elif isinstance(room, int) and message.get("granted"):
-            await self.send_frame({"type": "room.added", "room": room})
         elif isinstance(room, int):
-            # Nothing more of this room reaches the socket from this instant on.
-            self.session.drop(room)
-            await self.send_frame({"type": "room.removed", "room": room})
+            frame: dict[str, Any] = {"type": "room.added" if message.get("granted") else "room.removed", "room": room}
+            if message.get("by") is not None:  # who added or removed them (chat.events.room_access_changed)
+                frame["by"] = message["by"]
+            if not message.get("granted"):
+                # Nothing more of this room reaches the socket from this instant on.
+                self.session.drop(room)
+            await self.send_frame(frame)

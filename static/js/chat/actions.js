@@ -3,11 +3,12 @@
 // tap on a message shows its actions.
 
 import { findMessage } from "./chat_data.js";
-import { browseRooms, createRoom, newDirect, quickSwitcher, renameRoom, showMembers } from "./dialogs.js";
+import { browseRooms, createRoom, newDirect, quickSwitcher, renameRoom } from "./dialogs.js";
 import { $, el } from "./dom.js";
 import { confirmDelete, startEdit } from "./editing.js";
 import { closeMenu } from "./header.js";
 import { openRoom } from "./history.js";
+import { openMembers } from "./members.js";
 import { archiveRoom, joinRoom, leaveRoom } from "./membership.js";
 import { closePicker, openPicker, pickerOpen, toggleReaction } from "./reactions.js";
 import { search } from "./search.js";
@@ -25,7 +26,7 @@ const PAGE_ACTIONS = {
   "open-drawer": () => openDrawer(),
   "close-drawer": () => closeDrawer(),
   "close-panel": (app) => closePanel(app),
-  members: (app) => showMembers(app),
+  members: (app) => openMembers(app),
   join: (app, target) => joinRoom(app, Number(target.dataset.room)),
 };
 

@@ -1,5 +1,5 @@
-// The app's dialogs: create, browse and join channels, start a direct message, rename, members,
-// the quick switcher, and confirmations. Each takes the app (see app.js) it acts on.
+// The app's dialogs: create, browse and join channels, start a direct message, rename, the quick
+// switcher, and confirmations (the members panel is members.js). Each takes the app it acts on.
 
 import { get, patch, post, qs } from "./api.js";
 import { handleOf } from "./composer.js";
@@ -135,30 +135,6 @@ export function newDirect(app) {
   });
   dialog.showModal();
   search.focus();
-}
-
-export async function showMembers(app) {
-  const dialog = $("dialog-members");
-  const list = $("members-list");
-  list.replaceChildren(h("li", { class: "muted" }, "Loading…"));
-  dialog.showModal();
-  try {
-    const members = results(await get(`/api/rooms/${app.current}/members/`));
-    list.replaceChildren(
-      ...members.map((m) => {
-        const person = m.user && typeof m.user === "object" ? m.user : m;
-        const status = app.presence.get(person.id) || "offline";
-        return h(
-          "li",
-          { class: "pick" },
-          h("span", { class: "presence-dot", "data-presence": status, title: status }),
-          h("div", { class: "pick-main" }, h("strong", {}, person.name || person.email || `#${person.id}`), h("span", { class: "muted" }, `${status}${m.role && m.role !== "member" ? ` · ${m.role}` : ""}`)),
-        );
-      }),
-    );
-  } catch (error) {
-    list.replaceChildren(h("li", { class: "form-error" }, error.message));
-  }
 }
 
 /** Ctrl/Cmd+K: conversations of the sidebar by name, then people of the workspace (choosing

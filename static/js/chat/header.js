@@ -1,10 +1,11 @@
 // The room's header (name, topic, members, the room menu) and what the composer becomes in a
 // room this person cannot post in (archived, not joined, the workspace read-only).
 
-import { get } from "./api.js";
+import { get, patch } from "./api.js";
 import { roomOf } from "./chat_data.js";
 import { config, me } from "./config.js";
 import { el } from "./dom.js";
+import { archivedText } from "./members_data.js";
 import { roomLabel, roomTitle } from "./rooms.js";
 import { canManage } from "./sidebar_data.js";
 import { updateEmpty } from "./timeline.js";
@@ -34,23 +35,47 @@ export function renderHeader(app) {
   el.composer.querySelector(".composer-input").placeholder = `Message ${roomLabel(room, me.id)}`;
   if (!el.emptyRoom.hidden) updateEmpty(app);
   if (config.read_only) readOnly(config.read_only, null, "/settings/billing/");
-  else if (room.archived) readOnly("This channel is archived: its history stays, nobody can post.");
-  else if (!member) readOnly(null, room);
+  else if (room.archived) {
+    readOnly(archivedText(room, formatWhen), null, null, "archived");
+    if (manage) el.composerReadonly.append(unarchiveButton(app, room));
+  } else if (!member) readOnly(null, room);
   else {
     el.composerBox.hidden = false;
     el.composerReadonly.hidden = true;
   }
 }
 
-/** The composer gives way to a sentence: `text`, or an invitation to join `joinable`. */
-function readOnly(text, joinable, billing) {
+/** The composer gives way to a sentence: `text`, or an invitation to join `joinable`. `kind`
+ * names the reason for the browser tests and the stylesheet (`data-reason`). */
+function readOnly(text, joinable, billing, kind = joinable ? "join" : "read-only") {
   el.composerBox.hidden = true;
   el.composerReadonly.hidden = false;
+  el.composerReadonly.dataset.reason = kind;
   el.composerReadonly.replaceChildren(
     text ? h("span", {}, text) : h("span", {}, `You are viewing ${roomLabel(joinable, me.id)}.`),
     billing ? h("a", { href: billing }, "See plans and billing") : "",
     joinable ? h("button", { type: "button", class: "btn btn-primary", "data-action": "join", "data-room": joinable.id }, "Join channel") : "",
   );
+}
+
+/** Managers bring an archived channel back from where its composer was. */
+function unarchiveButton(app, room) {
+  const button = h("button", { type: "button", class: "btn btn-secondary" }, "Unarchive channel");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      app.onRoomUpdated(await patch(`/api/rooms/${room.id}/`, { archived: false }));
+    } catch (error) {
+      button.disabled = false;
+      app.toast(error.message);
+    }
+  });
+  return button;
+}
+
+function formatWhen(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 }
 
 export async function loadMembersCount(app, roomId) {

@@ -7,10 +7,10 @@ import { me } from "./config.js";
 import { refreshDocuments, unfinishedOnScreen, updateDocumentCards } from "./documents.js";
 import { el } from "./dom.js";
 import { DELETED, countsAsUnread, markDeleted, mergeUpdate, noteSubscribed, placeLive, setReactions } from "./history_data.js";
-import { onRoomAdded, onRoomRemoved, onRoomUpdated } from "./membership.js";
+import { onMembersChanged, onRoomAdded, onRoomRemoved, onRoomUpdated } from "./membership.js";
 import { announce, plainText, toast } from "./notices.js";
 import { idOf } from "./payload.js";
-import { renderTyping, setPresence } from "./presence.js";
+import { renderMyPresence, renderTyping, replacePresence, setPresence } from "./presence.js";
 import { roomLabel } from "./rooms.js";
 import { confirm, flushOutbox, onSendError } from "./sending.js";
 import { noteRead } from "./sidebar_data.js";
@@ -23,6 +23,8 @@ import { noteTyping } from "./typing_data.js";
 const ANNOUNCED_CHARS = 140;
 
 export function bindSocket(app) {
+  // This person's own dot says "connecting" or "offline" as soon as the socket is not open.
+  app.socket.addEventListener("status", () => renderMyPresence(app));
   app.socket.addEventListener("open", (event) => onOpen(app, event.detail.reconnected));
   app.socket.addEventListener("frame", (event) => onFrame(app, event.detail));
 }
@@ -50,14 +52,14 @@ const HANDLERS = {
   typing: (app, frame) => onTyping(app, frame.room, frame.user, frame.name),
   read: (app, frame) => onRead(app, frame.room, idOf(frame.user), frame.message),
   presence: (app, frame) => setPresence(app, idOf(frame.user), frame.status),
-  "presence.snapshot": (app, frame) => {
-    for (const [id, status] of Object.entries(frame.users || {})) setPresence(app, Number(id), status, false);
-    renderSidebar(app);
-  },
+  "presence.snapshot": (app, frame) => replacePresence(app, frame.users),
   subscribed: (app, frame) => noteSubscribed(roomState(app, frame.room), frame.last_id),
-  "room.added": (app, frame) => onRoomAdded(app, frame.room),
+  "room.added": (app, frame) => onRoomAdded(app, frame.room, frame.by),
   "room.updated": (app, frame) => onRoomUpdated(app, frame.room),
-  "room.removed": (app, frame) => onRoomRemoved(app, idOf(frame.room)),
+  "room.removed": (app, frame) => onRoomRemoved(app, idOf(frame.room), { by: frame.by, removed: true }),
+  "room.member_joined": (app, frame) => onMembersChanged(app, frame),
+  "room.member_left": (app, frame) => onMembersChanged(app, frame),
+  "room.member_updated": (app, frame) => onMembersChanged(app, frame),
   mention: (app, frame) => onMention(app, frame.room, frame.message),
   "document.updated": (app, frame) => updateDocumentCards(frame.document),
   error: (app, frame) => onError(app, frame),

@@ -1,8 +1,12 @@
-// Presence: this person's own status (active, or away after a while without input), the others'
-// dots in the sidebar, and the "… is typing" line under the timeline.
+// Presence: this person's own status (active, or away after a while without input; offline or
+// connecting while their socket is not open, never a stale "online"), the others' dots in the
+// sidebar and the members panel, and the "… is typing" line under the timeline.
 
 import { roomState } from "./chat_data.js";
+import { me } from "./config.js";
 import { el } from "./dom.js";
+import { renderMembersPresence } from "./members.js";
+import { ownPresence, presenceLabel } from "./members_data.js";
 import { presenceStatus } from "./sidebar_data.js";
 import { renderSidebar } from "./sidebar.js";
 import { typingNames, typingText } from "./typing_data.js";
@@ -12,8 +16,36 @@ const ACTIVITY_EVENTS = ["keydown", "pointerdown", "pointermove", "wheel", "touc
 
 export function setPresence(app, userId, status, render = true) {
   if (!userId) return;
-  app.presence.set(userId, presenceStatus(status));
-  if (render) renderSidebar(app);
+  // This page's own person is what its own socket says (another tab may be online meanwhile).
+  app.presence.set(userId, userId === me.id ? myPresence(app) : presenceStatus(status));
+  if (render) renderPresence(app);
+}
+
+/** Everyone's status afresh (the snapshot a socket gets when it opens): whoever is not in it
+ * is offline now, however long ago they were last heard of. */
+export function replacePresence(app, users) {
+  app.presence.clear();
+  for (const [id, status] of Object.entries(users || {})) setPresence(app, Number(id), status, false);
+  renderMyPresence(app);
+}
+
+function renderPresence(app) {
+  renderSidebar(app);
+  renderMembersPresence(app);
+}
+
+function myPresence(app) {
+  return ownPresence(app.socket ? app.socket.state : "open", app.myStatus);
+}
+
+/** The sidebar's foot and this person's dot everywhere: their choice while the socket is open,
+ * "Connecting…" or "Offline" while it is not. */
+export function renderMyPresence(app) {
+  const status = myPresence(app);
+  app.presence.set(me.id, status);
+  el.myPresence.dataset.presence = status;
+  el.myPresenceLabel.textContent = status === "online" ? "Active" : presenceLabel(status);
+  renderPresence(app);
 }
 
 export function renderTyping(app) {
@@ -24,8 +56,7 @@ export function renderTyping(app) {
 export function setMyStatus(app, status) {
   app.myStatus = status;
   app.socket.send({ type: "presence", status });
-  el.myPresence.dataset.presence = status;
-  el.myPresenceLabel.textContent = status === "active" ? "Active" : "Away";
+  renderMyPresence(app);
 }
 
 /** Away after a while without any input (checked every second). */

@@ -2,10 +2,11 @@
 // and mention badges, the drawer it becomes on a phone, and the read position that clears them.
 
 import { get, post } from "./api.js";
-import { roomState } from "./chat_data.js";
+import { roomOf, roomState } from "./chat_data.js";
 import { me } from "./config.js";
 import { el } from "./dom.js";
 import { newestInWindow } from "./history_data.js";
+import { pageTitle } from "./members_data.js";
 import { dmPeople, roomLabel, roomTitle } from "./rooms.js";
 import { clearCounts, countLabel, countsSpoken, mergeRoom, sidebarOrder, titleWithCount, unreadTotals } from "./sidebar_data.js";
 import { subscribe } from "./subscriptions.js";
@@ -13,6 +14,8 @@ import { nearBottom } from "./timeline.js";
 import { h, results } from "./util.js";
 
 const READ_AFTER_MS = 300;
+// The workspace's name, as the page was served; the tab's title puts the conversation before it.
+const BRAND_TITLE = document.title;
 let readTimer = null;
 
 export function orderOf(app) {
@@ -94,7 +97,8 @@ export function renderSidebar(app) {
   const { total, elsewhere } = unreadTotals(app.rooms, order, app.current);
   el.drawerBadge.hidden = !elsewhere;
   el.drawerBadge.textContent = countLabel(elsewhere);
-  document.title = titleWithCount(document.title, total);
+  const current = app.current && roomOf(app, app.current);
+  document.title = titleWithCount(pageTitle(current ? roomLabel(current, me.id) : "", BRAND_TITLE), total);
 }
 
 /** The person sees the page (not another tab): what arrives in the room on screen is read. */

@@ -68,17 +68,17 @@ export function updateEmpty(app) {
     el.emptyRoom.replaceChildren(
       h("div", { class: "empty-icon", "aria-hidden": "true" }, "💬"),
       h("h2", {}, room && room.kind === "direct" ? `Start a conversation with ${roomTitle(room, me.id)}` : `Welcome to ${room ? roomLabel(room, me.id) : "the channel"}`),
-      h("p", {}, "No messages yet. Say hello — everyone here will see it right away."),
+      h("p", {}, room && room.archived ? "Nothing was written here before it was archived." : "No messages yet. Say hello — everyone here will see it right away."),
     );
   }
 }
 
-/** This person is in no room at all: an invitation to browse or create one instead. */
-export function showNoRooms(app) {
+/** No conversation on screen: `title` in the header and `content` where the messages were. */
+export function showInstead(app, title, content) {
   app.current = null;
   closePanel(app);
   history.replaceState(null, "", location.pathname);
-  el.roomName.textContent = "No conversations yet";
+  el.roomName.textContent = title;
   el.roomTopic.textContent = "";
   el.roomTopic.hidden = true;
   el.membersBtn.hidden = true;
@@ -88,7 +88,13 @@ export function showNoRooms(app) {
   el.list.replaceChildren();
   el.historyStatus.replaceChildren();
   el.emptyRoom.hidden = false;
-  el.emptyRoom.replaceChildren(
+  el.emptyRoom.replaceChildren(...content);
+  el.composer.hidden = true;
+}
+
+/** This person is in no room at all: an invitation to browse or create one instead. */
+export function showNoRooms(app) {
+  showInstead(app, "No conversations yet", [
     h("div", { class: "empty-icon", "aria-hidden": "true" }, "✨"),
     h("h2", {}, "You are not in any channel yet"),
     h("p", {}, "Browse the workspace's channels, create one, or start a direct message."),
@@ -98,8 +104,7 @@ export function showNoRooms(app) {
       h("button", { type: "button", class: "btn btn-primary", "data-action": "browse" }, "Browse channels"),
       h("button", { type: "button", class: "btn btn-secondary", "data-action": "create-room" }, "Create a channel"),
     ),
-  );
-  el.composer.hidden = true;
+  ]);
 }
 
 export function nearBottom(slack = 80) {
