@@ -154,3 +154,36 @@ class Invitation(models.Model):
         if self.revoked_at:
             return "revoked"
         return "expired" if self.is_expired else "pending"
+
+
+class NotificationSettings(models.Model):
+    """How one person hears of mentions and direct messages: in the browser (a notification, a
+    sound) and by a batched e-mail of what they missed while away. A person without a row has
+    the defaults; rows are made when first saved or first needed by the digest.
+
+    The digest's bookkeeping sits here too: `away_since` is when the digest task first saw the
+    person offline (chat.presence keeps only who is online now), and `digest_mailed_through`
+    the newest message id already mailed. Message ids grow within a tenant, so no message is
+    ever mailed twice.
+    """
+
+    class DigestDelay(models.IntegerChoices):
+        TEN_MINUTES = 10, "After 10 minutes away"
+        ONE_HOUR = 60, "After 1 hour away"
+        ONE_DAY = 24 * 60, "After 1 day away"
+
+    DEFAULT_DIGEST_DELAY = DigestDelay.ONE_HOUR
+
+    user = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="notification_settings")
+    desktop = models.BooleanField(default=True)
+    sound = models.BooleanField(default=True)
+    # Minutes away before the digest goes out; null: no digest.
+    digest_delay = models.PositiveIntegerField(
+        null=True, blank=True, choices=DigestDelay.choices, default=DEFAULT_DIGEST_DELAY
+    )
+    away_since = models.DateTimeField(null=True, blank=True)
+    digest_mailed_through = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"notifications of {self.user_id}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts.views import auth, invitations, password, people, profile, signup, workspace
+from accounts.views import auth, invitations, notifications, password, people, profile, signup, workspace
 
 app_name = "accounts"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("password/reset/sent/", password.reset_sent, name="password-reset-sent"),
     path("password/reset/<uidb64>/<token>/", password.ResetConfirmView.as_view(), name="password-reset-confirm"),
     path("settings/profile/", profile.edit_profile, name="profile"),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("settings/password/", password.change_password, name="password-change"),
     path("settings/password/sign-out-elsewhere/", password.sign_out_elsewhere, name="sign-out-elsewhere"),
     path("settings/workspace/", workspace.edit_workspace, name="workspace-settings"),

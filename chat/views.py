@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import User
+from accounts.notifications import client_config
 from chat.attachments import registered
 from chat.markdown import MAX_BODY_LENGTH
 from chat.payloads import handle_of
@@ -41,6 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "socket_path": "/ws/chat/",
         "read_only": _read_only(tenant),
         "max_body_length": MAX_BODY_LENGTH,
+        # Whether to show browser notifications and play the sound (static/js/chat/notify.js).
+        "notifications": client_config(user),
         **registered().page_settings(tenant),
     }
     return render(request, "chat/home.html", {"chat_config": config})

@@ -11,18 +11,19 @@ positions still move.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Lower, StrIndex, Substr
 from django.utils import timezone
 
 from accounts.models import User
 from chat import events
 from chat.attachments import registered as registered_attachments
+from chat.emoji import MAX_INPUT_LENGTH as MAX_EMOJI_INPUT_LENGTH
+from chat.emoji import reaction_emoji
 from chat.markdown import MAX_BODY_LENGTH, Rendered, find_handles, render
 from chat.models import Membership, Mention, Message, MessageEdit, Reaction, Room
 from chat.payloads import message_payload, reactions_payload, with_related
@@ -30,8 +31,6 @@ from config import limits
 from tenants.models import Client
 
 MAX_CLIENT_ID_LENGTH = 64
-MAX_EMOJI_LENGTH = 32
-_SHORTCODE = re.compile(r"^:[a-z0-9_+-]{1,30}:$")
 
 
 def check_body(body: object, *, allow_blank: bool = False) -> str:
@@ -62,37 +61,63 @@ def check_client_id(client_id: object) -> str | None:
 
 
 def check_emoji(emoji: object) -> str:
-    """A Unicode emoji (one grapheme cluster of symbols) or a `:shortcode:`."""
-    if isinstance(emoji, str):
-        emoji = emoji.strip()
-        if _SHORTCODE.match(emoji):
-            return emoji
-        if 0 < len(emoji) <= MAX_EMOJI_LENGTH and all(
-            unicodedata.category(ch) in ("So", "Sk", "Mn", "Me", "Cf") or ch in "\u200d\ufe0f" for ch in emoji
-        ):
-            return emoji
-    raise ValidationError({"emoji": ["Choose an emoji, such as 👍 or :tada:."]}, code="invalid")
+    """One emoji of the set (chat.emoji), or a known `:shortcode:` of one; answers the emoji as
+    stored, so 👍 and :+1: are the same reaction."""
+    if isinstance(emoji, str) and len(emoji) <= MAX_EMOJI_INPUT_LENGTH:
+        found = reaction_emoji(emoji)
+        if found is not None:
+            return found
+        shown = emoji.strip()
+        if len(shown) > 2 and shown[0] == ":" and shown[-1] == ":":
+            raise ValidationError(
+                {"emoji": [f"“{shown}” is not a shortcode we know. Try one such as :tada: or :+1:."]},
+                code="invalid",
+            )
+    raise ValidationError({"emoji": ["Choose one emoji, such as 👍 or :tada:."]}, code="invalid")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    rendered: Rendered
+    # People named by a unique @handle who are not members of the room, `{id, name}` each, by
+    # name: the sender is offered to add them. In a public room they can read it, so they are
+    # mentioned too; in a private room or a DM they are not (their handle stays text).
+    not_in_room: list[dict[str, object]] = field(default_factory=list)
 
 
 def render_for(room: Room, body: str) -> Rendered:
+    return resolve_for(room, body).rendered
+
+
+def resolve_for(room: Room, body: str) -> Resolved:
     """Resolve `@handle`s (the part of an e-mail address before the @) among people who can read
     the room: everyone active for a public room, the members otherwise. An ambiguous handle
-    (two people share it) stays plain text rather than notifying the wrong person."""
+    (two people share it) stays plain text rather than notifying the wrong person. One query,
+    and only when the body names a handle: whether each person named is a member comes with it,
+    so sending pays nothing for the not-in-room warning."""
     handles = find_handles(body)
-    people: dict[str, tuple[int, str]] = {}
-    if handles:
-        candidates = User.objects.filter(is_active=True).annotate(
-            handle=Lower(Substr("email", 1, StrIndex("email", Value("@")) - 1))
-        )
-        candidates = candidates.filter(handle__in=handles)
-        if room.kind != Room.Kind.PUBLIC:
-            candidates = candidates.filter(memberships__room=room)
-        seen: dict[str, int] = {}
-        for user in candidates:
-            seen[user.handle] = seen.get(user.handle, 0) + 1
-            people[user.handle] = (user.pk, user.get_full_name())
-        people = {handle: person for handle, person in people.items() if seen[handle] == 1}
-    return render(body, people)
+    if not handles:
+        return Resolved(render(body, {}))
+    candidates = (
+        User.objects.filter(is_active=True)
+        .annotate(handle=Lower(Substr("email", 1, StrIndex("email", Value("@")) - 1)))
+        .filter(handle__in=handles)
+        .annotate(is_member=Exists(Membership.objects.filter(room=room, user=OuterRef("pk"))))
+    )
+    public = room.kind == Room.Kind.PUBLIC
+    readers: dict[str, list[tuple[int, str]]] = {}
+    everyone: dict[str, list[tuple[int, str, bool]]] = {}
+    for user in candidates:
+        person = (user.pk, user.get_full_name())
+        everyone.setdefault(user.handle, []).append((*person, user.is_member))
+        if public or user.is_member:
+            readers.setdefault(user.handle, []).append(person)
+    people = {handle: found[0] for handle, found in readers.items() if len(found) == 1}
+    outsiders = sorted(
+        (found[0] for found in everyone.values() if len(found) == 1 and not found[0][2]),
+        key=lambda person: (person[1].lower(), person[0]),
+    )
+    return Resolved(render(body, people), [{"id": pk, "name": name} for pk, name, _ in outsiders])
 
 
 def render_preview(room: Room | None, body: str) -> Rendered:
@@ -192,7 +217,13 @@ def do_add_reaction(*, tenant: Client, user: User, message: Message, emoji: str)
 
 
 def do_remove_reaction(*, tenant: Client, user: User, message: Message, emoji: str) -> bool:
-    emoji = check_emoji(emoji)
+    # A reaction stored before reactions were held to the emoji set (":tada:", "★") is taken back
+    # as it is shown; anything else must name an emoji of the set.
+    shown = emoji.strip() if isinstance(emoji, str) else ""
+    if not (shown and Reaction.objects.filter(message=message, user=user, emoji=shown).exists()):
+        emoji = check_emoji(emoji)
+    else:
+        emoji = shown
     limits.check_writable(tenant)
     with transaction.atomic():
         deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from chat import events
-from chat.actions.messages import check_body, check_client_id, record_mentions, reload_message, render_for
+from chat.access import may_add_people
+from chat.actions.messages import Resolved, check_body, check_client_id, record_mentions, reload_message, resolve_for
 from chat.attachments import registered as registered_attachments
 from chat.markdown import Rendered
 from chat.models import Message, Room
@@ -54,6 +55,16 @@ class SendResult:
     created: bool
     # The message as clients see it (chat.payloads.message_payload), built from what was written.
     payload: dict[str, Any]
+    # People the message names who are not members of the room, `{id, name}` each (the sender
+    # is offered to add them); empty for a repeated send.
+    not_in_room: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def can_add_members(self) -> bool:
+        """Whether the sender may bring the people of `not_in_room` in (chat.access.access_room_to_add).
+        Asked only when someone was outside, so the common send costs no query for it."""
+        author = self.message.author
+        return bool(self.not_in_room) and author is not None and may_add_people(author, self.message.room_id)
 
 
 Outcome = SendResult | ValidationError
@@ -65,7 +76,11 @@ class _Checked:
     body: str
     client_id: str | None
     thread: Message | None
-    rendered: Rendered
+    resolved: Resolved
+
+    @property
+    def rendered(self) -> Rendered:
+        return self.resolved.rendered
 
 
 def do_send_message(
@@ -126,7 +141,7 @@ def _check(send: Send) -> _Checked:
             raise ValidationError({"thread": ["Reply to a message of this room."]}, code="invalid_thread")
         if thread.thread_id is not None:
             thread = Message.objects.get(pk=thread.thread_id)
-    return _Checked(send, body, client_id, thread, render_for(send.room, body))
+    return _Checked(send, body, client_id, thread, resolve_for(send.room, body))
 
 
 def _repeated(item: _Checked) -> Outcome:
@@ -191,7 +206,9 @@ def _write(tenant: Client, items: list[_Checked]) -> list[Outcome]:
                 root = reload_message(thread.pk)
                 frame = {"type": "message.updated", "message": message_payload(root)}
                 events.to_room(tenant.pk, send.room.pk, frame, needs=root.seq)
-            outcomes.append(SendResult(message=message, created=True, payload=payload))
+            outcomes.append(
+                SendResult(message=message, created=True, payload=payload, not_in_room=item.resolved.not_in_room)
+            )
     return outcomes
 
 

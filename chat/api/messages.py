@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +37,18 @@ from chat.payloads import author_payload, message_payload, message_payloads, wit
 from chat.selectors import history
 from config.api.common import BAD_INPUT, FORBIDDEN, NOT_FOUND, person, valid
 from config.api.errors import NotFound
+
+
+class _OutsiderSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SentMessageSerializer(s.MessageSerializer):
+    """A sent message, and whom it names who is not in the room (docs/architecture.md, Mentions)."""
+
+    not_in_room = _OutsiderSerializer(many=True)
+    can_add_members = serializers.BooleanField()
 
 
 def fresh(message: Message) -> dict[str, Any]:
@@ -82,8 +94,8 @@ class RoomMessagesView(APIView):
     @extend_schema(
         request=s.MessageCreateSerializer,
         responses={
-            201: s.MessageSerializer,
-            200: OpenApiResponse(s.MessageSerializer, description="`client_id` repeated: the message already stored"),
+            201: SentMessageSerializer,
+            200: OpenApiResponse(SentMessageSerializer, description="`client_id` repeated: the message already stored"),
             400: BAD_INPUT,
             403: FORBIDDEN,
             404: NOT_FOUND,
@@ -91,6 +103,9 @@ class RoomMessagesView(APIView):
         summary="Send a message",
         description="Members only, not in archived rooms. Markdown, rendered safely into `html`; "
         "`@handle` (the part of an e-mail address before the @) mentions someone who can read the room. "
+        "People named who are not members come back in `not_in_room` (`[{id, name}]`, beside the message), "
+        "with `can_add_members` saying whether you may add them (`POST /api/rooms/<id>/members/`); a "
+        "handle that names nobody of this workspace is plain text. "
         "`thread` replies in the thread of that message. A send retried with the same `client_id` is "
         "stored once: the retry answers 200 with the stored message.",
     )
@@ -109,7 +124,10 @@ class RoomMessagesView(APIView):
             attachments=attached,
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(result.payload, status=code)
+        # Beside the message: whom it names who is not in the room, and whether the sender may
+        # add them (POST /api/rooms/<id>/members/).
+        outside = {"not_in_room": result.not_in_room, "can_add_members": result.can_add_members}
+        return Response({**result.payload, **outside}, status=code)
 
 
 class MessageView(APIView):
@@ -178,8 +196,10 @@ class ReactionsView(APIView):
             404: NOT_FOUND,
         },
         summary="React to a message",
-        description="Members of the room, not in archived rooms nor on deleted messages. Answers the "
-        "message with its reactions.",
+        description="Members of the room, not in archived rooms nor on deleted messages. `emoji` is one "
+        "emoji of the set (emojibase-data, skin tones included) or its `:shortcode:`, stored as the "
+        "emoji, so 👍 and `:+1:` are one reaction; anything else answers 400 and nothing is stored. "
+        "Answers the message with its reactions.",
     )
     def post(self, request: Request, pk: int) -> Response:
         user = person(request)

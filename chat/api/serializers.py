@@ -18,8 +18,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chat.actions.messages import MAX_CLIENT_ID_LENGTH, MAX_EMOJI_LENGTH
+from chat.actions.messages import MAX_CLIENT_ID_LENGTH
 from chat.attachments import MAX_ATTACHMENTS, registered
+from chat.emoji import MAX_INPUT_LENGTH as MAX_EMOJI_INPUT_LENGTH
 from chat.markdown import MAX_BODY_LENGTH
 from chat.models import Membership, Room
 from chat.search import MAX_SEARCH_LENGTH
@@ -116,7 +117,10 @@ class MessageUpdateSerializer(serializers.Serializer[Any]):
 
 
 class ReactionSerializer(serializers.Serializer[Any]):
-    emoji = StrictCharField(max_length=MAX_EMOJI_LENGTH, help_text="A Unicode emoji or a `:shortcode:`.")
+    emoji = StrictCharField(
+        max_length=MAX_EMOJI_INPUT_LENGTH,
+        help_text="One emoji (👍) or its `:shortcode:` (`:+1:`), stored as the emoji; anything else is a 400.",
+    )
 
 
 class ReadSerializer(serializers.Serializer[Any]):
@@ -260,6 +264,7 @@ class RoomSerializer(serializers.Serializer[Any]):
     unread = serializers.IntegerField(required=False, help_text="Others' messages after your read position, up to 100.")
     mentions = serializers.IntegerField(required=False, help_text="Unread messages that mention you.")
     members = serializers.IntegerField(required=False, help_text="How many people are in the room.")
+    archived_at = serializers.DateTimeField(required=False, allow_null=True, help_text="When it was archived.")
     others = PersonRefSerializer(many=True, required=False, help_text="Direct messages: the other people.")
 
 
@@ -270,6 +275,7 @@ class RoomListSerializer(serializers.Serializer[Any]):
 class MemberSerializer(serializers.Serializer[Any]):
     user = PersonRefSerializer()
     handle = serializers.CharField(help_text="The part of the e-mail address before the @, for @mentions.")
+    avatar = serializers.CharField(allow_null=True, help_text="The URL of their picture; null without one.")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
     joined_at = serializers.DateTimeField()
 

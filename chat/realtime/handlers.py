@@ -52,8 +52,12 @@ async def send_message(socket: ClientSocket, frame: Frame) -> None:
     # room's group when subscribed.
     if not sent.created or request.room not in socket.session.subscriptions:
         await socket.send_text(sent.text)
+    # People named who are not in the room: the sender is offered to add them (docs/architecture.md).
+    outside: dict[str, object] = {}
+    if sent.not_in_room:
+        outside = {"room": request.room, "not_in_room": sent.not_in_room, "can_add_members": sent.can_add_members}
     await socket.send_frame(
-        frames.ack(frame, message=sent.message_id, client_id=request.client_id, created=sent.created)
+        frames.ack(frame, message=sent.message_id, client_id=request.client_id, created=sent.created, **outside)
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from accounts.selectors import people_by_id
 from chat import events
@@ -43,6 +43,9 @@ class Sent:
     created: bool
     # The `message.new` frame, encoded, for the sender's own copy.
     text: str
+    # People the message names who are not in the room (chat.actions.sending.SendResult).
+    not_in_room: list[dict[str, object]] = field(default_factory=list)
+    can_add_members: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,13 @@ def _write_batch(
                 outcomes[index] = result
             else:
                 text = events.encode({"type": "message.new", "message": result.payload})
-                outcomes[index] = Sent(message_id=result.message.pk, created=result.created, text=text)
+                outcomes[index] = Sent(
+                    message_id=result.message.pk,
+                    created=result.created,
+                    text=text,
+                    not_in_room=result.not_in_room,
+                    can_add_members=result.can_add_members,
+                )
         return [outcome for outcome in outcomes if outcome is not None], list(captured)
 
     return in_socket_tenant(tenant, work)

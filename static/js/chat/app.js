@@ -22,7 +22,9 @@ import { bindTimeline, openRoom } from "./history.js";
 import { bindKeys } from "./keys.js";
 import { bindSocket } from "./live.js";
 import { enterRoom, joinRoom, onRoomUpdated } from "./membership.js";
+import { bindMentionNotices } from "./mentions.js";
 import { toast } from "./notices.js";
+import { bindNotify } from "./notify.js";
 import { Outbox } from "./outbox.js";
 import { checkIdle, renderTyping, setMyStatus, watchActivity } from "./presence.js";
 import { markOverdue } from "./sending.js";
@@ -71,6 +73,8 @@ async function start(app) {
   bindUploads(app);
   bindConnection(app.socket);
   bindSocket(app);
+  bindNotify(app);
+  bindMentionNotices(app);
   watchActivity(app, () => markReadSoon(app));
   setInterval(() => tick(app), 1000);
 
