@@ -8,8 +8,6 @@ Forms only parse and validate; saving goes through the actions (`accounts.action
 from __future__ import annotations
 
 import re
-import zoneinfo
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -23,12 +21,16 @@ from django.utils.datastructures import MultiValueDict
 
 from accounts.actions import do_change_password, do_reset_password
 from accounts.avatars import process_avatar
-from accounts.models import User
+from accounts.models import NotificationSettings, User
+from accounts.time_zones import grouped_time_zone_choices
 from tenants.models import Client
 
 # Long enough for any passphrase, short enough that hashing a submitted value stays cheap.
 PASSWORD_MAX_LENGTH = 128
 SIGNUP_DOMAINS_MAX_LENGTH = Client._meta.get_field("signup_domains").max_length or 500
+
+
+TIME_ZONE_ERRORS = {"invalid_choice": "Choose a time zone from the list."}
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -39,12 +41,6 @@ def posted(request: HttpRequest) -> QueryDict | None:
 
 def posted_files(request: HttpRequest) -> MultiValueDict[str, UploadedFile] | None:
     return request.FILES if request.method == "POST" else None
-
-
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every zone Python knows, sorted; the same set `accounts.models.validate_time_zone` accepts."""
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
@@ -105,8 +101,8 @@ class ProfileForm(forms.Form):
     name = forms.CharField(label="Name", max_length=150, required=False)
     time_zone = forms.ChoiceField(
         label="Time zone",
-        choices=time_zone_choices,
-        error_messages={"invalid_choice": "Choose a time zone from the list."},
+        choices=grouped_time_zone_choices,
+        error_messages=TIME_ZONE_ERRORS,
     )
     # A plain FileField: `process_avatar` decodes only the formats it allows, whereas
     # ImageField would hand the upload to every decoder Pillow has.
@@ -120,7 +116,35 @@ class ProfileForm(forms.Form):
         return process_avatar(upload)
 
 
+DIGEST_OFF = "off"
+
+
+class NotificationSettingsForm(forms.Form):
+    desktop = forms.BooleanField(label="Show a notification on this computer", required=False)
+    sound = forms.BooleanField(label="Play a sound", required=False)
+    digest = forms.ChoiceField(
+        label="E-mail me what I missed",
+        choices=[
+            (DIGEST_OFF, "Never"),
+            *((str(value), label) for value, label in NotificationSettings.DigestDelay.choices),
+        ],
+        error_messages={"invalid_choice": "Choose when the e-mail goes out, or Never."},
+    )
+
+    def clean_digest(self) -> int | None:
+        value = self.cleaned_data["digest"]
+        return None if value == DIGEST_OFF else int(value)
+
+
 class WorkspaceSettingsForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Workspace time zone",
+        choices=grouped_time_zone_choices,
+        # Left out of a submission (an older page, a script), the zone stays as it is.
+        required=False,
+        error_messages=TIME_ZONE_ERRORS,
+        help_text="Where the workspace is based. Each person still sees times in their own zone.",
+    )
     open_signup = forms.BooleanField(label="Let people sign up from the sign-in page", required=False)
     signup_domains = forms.CharField(
         label="Allowed e-mail domains",

@@ -18,6 +18,9 @@ for model in (OutstandingToken, BlacklistedToken):
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
+    path("signup/sent/", tenant_views.signup_sent, name="signup-sent"),
+    path("signup/confirm/<str:token>/", tenant_views.signup_confirm, name="signup-confirm"),
+    path("find/", tenant_views.find_workspace, name="find-workspace"),
     path("pricing/", billing_views.pricing, name="pricing"),
     path("admin/", admin.site.urls),
     # dj-stripe's URL for its endpoints, served by our own view (billing.webhooks). The

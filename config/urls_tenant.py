@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from branding.views import assets as brand_assets
 from branding.views import studio as brand_studio
 from chat import views as chat_views
+from tenants import welcome as tenant_welcome
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -21,6 +22,8 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", chat_views.home, name="home"),
     path("", include("accounts.urls")),
+    # The new owner's sign-in handoff from the platform host's sign-up (tenants.signups).
+    path("welcome/<str:token>/", tenant_welcome.welcome, name="welcome"),
     path("favicon.ico", brand_assets.favicon, name="favicon"),
     path("manifest.webmanifest", brand_assets.manifest, name="manifest"),
     re_path(

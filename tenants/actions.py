@@ -12,13 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.db import in_public, use_public_schema
-from tenants.models import Client, Domain
+from tenants.models import Client, Domain, SuspensionRecord
 from tenants.provision_steps import NewWorkspace, provision_steps
 from tenants.provisioning import clone_template_into
 from tenants.urls_helpers import platform_host
 from tenants.validators import schema_name_for, validate_slug
 
 logger = logging.getLogger(__name__)
+
+SUSPENSION_REASON_MAX = Client._meta.get_field("suspension_reason").max_length or 500
 
 
 @dataclass(frozen=True)
@@ -94,24 +96,35 @@ def do_provision_workspace(
     return Workspace(client=client)
 
 
-def do_suspend_client(client: Client, *, reason: str = "") -> None:
+def do_suspend_client(client: Client, *, reason: str = "", by: str = "") -> bool:
+    """Shut the workspace out (tenants.middleware.SuspendedTenantMiddleware) and record why and
+    by whom. False when it was suspended already (nothing is written)."""
     if client.is_suspended:
-        return
-    client.status = Client.Status.SUSPENDED
-    client.suspended_at = timezone.now()
-    client.suspension_reason = reason[:200]
-    client.save(update_fields=["status", "suspended_at", "suspension_reason"])
+        return False
+    reason = reason.strip()[:SUSPENSION_REASON_MAX]
+    with transaction.atomic():
+        client.status = Client.Status.SUSPENDED
+        client.suspended_at = timezone.now()
+        client.suspension_reason = reason
+        client.save(update_fields=["status", "suspended_at", "suspension_reason"])
+        SuspensionRecord.objects.create(client=client, action=SuspensionRecord.Action.SUSPENDED, reason=reason, by=by)
     logger.info("suspended workspace %s", client.slug)
+    return True
 
 
-def do_reactivate_client(client: Client) -> None:
+def do_reactivate_client(client: Client, *, by: str = "") -> bool:
+    """Let the workspace's people back in. The reason is cleared from the client; the history
+    line of the suspension, with its reason, stays. False when it was not suspended."""
     if not client.is_suspended:
-        return
-    client.status = Client.Status.ACTIVE
-    client.suspended_at = None
-    client.suspension_reason = ""
-    client.save(update_fields=["status", "suspended_at", "suspension_reason"])
+        return False
+    with transaction.atomic():
+        client.status = Client.Status.ACTIVE
+        client.suspended_at = None
+        client.suspension_reason = ""
+        client.save(update_fields=["status", "suspended_at", "suspension_reason"])
+        SuspensionRecord.objects.create(client=client, action=SuspensionRecord.Action.REACTIVATED, by=by)
     logger.info("reactivated workspace %s", client.slug)
+    return True
 
 
 def do_ensure_platform_tenant() -> Client:

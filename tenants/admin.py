@@ -8,18 +8,50 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from tenants import admin_domains
-from tenants.actions import do_reactivate_client, do_suspend_client
+from tenants.actions import SUSPENSION_REASON_MAX, do_reactivate_client, do_suspend_client
 from tenants.forms import WorkspaceForm, provision_from
-from tenants.models import Client, CustomDomain, Domain
+from tenants.models import Client, CustomDomain, Domain, SuspensionRecord
 from tenants.selectors import user_counts
 from tenants.urls_helpers import tenant_url
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=SUSPENSION_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Why these workspaces are suspended. Kept with them and shown to staff.",
+        error_messages={"required": "Say why these workspaces are suspended."},
+    )
+
+
+class SuspensionRecordInline(admin.TabularInline[SuspensionRecord, Client]):
+    """The history of suspensions and reactivations: written by the actions only."""
+
+    model = SuspensionRecord
+    extra = 0
+    fields = ["at", "action", "reason", "by"]
+    readonly_fields = ["at", "action", "reason", "by"]
+    can_delete = False
+    max_num = 0
+    verbose_name = "suspension history line"
+    verbose_name_plural = "Suspension history"
+
+    def has_add_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
+        return False
 
 
 class DomainInline(admin.TabularInline[Domain, Client]):
@@ -66,10 +98,19 @@ class ClientAddForm(ModelForm[Client]):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin[Client]):
-    list_display = ["name", "slug", "primary_domain", "status", "users", "created_at"]
+    list_display = ["name", "slug", "primary_domain", "status", "suspension_reason", "users", "created_at"]
     list_filter = ["status", "open_signup", "created_at"]
     search_fields = ["name", "slug", "email", "domains__domain"]
-    readonly_fields = ["schema_name", "slug", "created_at", "suspended_at", "workspace_url"]
+    # Suspension goes through the actions (a reason, a confirmation, a history line), never the form.
+    readonly_fields = [
+        "schema_name",
+        "slug",
+        "created_at",
+        "status",
+        "suspended_at",
+        "suspension_reason",
+        "workspace_url",
+    ]
     fields = [
         "name",
         "slug",
@@ -87,7 +128,7 @@ class ClientAdmin(admin.ModelAdmin[Client]):
     add_form: type[ClientAddForm] = ClientAddForm
     add_fields = ["name", "slug", "owner_name", "owner_email", "password"]
     actions = ["suspend", "reactivate"]
-    inlines = [DomainInline]
+    inlines = [DomainInline, SuspensionRecordInline]
     date_hierarchy = "created_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
@@ -150,17 +191,32 @@ class ClientAdmin(admin.ModelAdmin[Client]):
     def has_delete_permission(self, request: HttpRequest, obj: Client | None = None) -> bool:
         return False  # tenants are suspended, not deleted from here
 
-    @admin.action(description="Suspend selected workspaces")
-    def suspend(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
-        for client in queryset:
-            do_suspend_client(client, reason=f"Suspended by {request.user}")
-        self.message_user(request, f"Suspended {queryset.count()} workspace(s).", messages.SUCCESS)
+    @admin.action(description="Suspend selected workspaces…")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Client]) -> TemplateResponse | None:
+        """Through a confirmation page that asks why: the reason is shown to staff on the
+        client's pages and kept in its history."""
+        form = SuspendForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            by = str(getattr(request.user, "email", "") or request.user)
+            done = [c for c in queryset if do_suspend_client(c, reason=form.cleaned_data["reason"], by=by)]
+            self.message_user(request, f"Suspended {len(done)} workspace(s).", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Suspend workspaces",
+            "form": form,
+            "queryset": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        status = 400 if "apply" in request.POST else 200
+        return TemplateResponse(request, "admin/tenants/client/suspend_confirmation.html", context, status=status)
 
     @admin.action(description="Reactivate selected workspaces")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
-        for client in queryset:
-            do_reactivate_client(client)
-        self.message_user(request, f"Reactivated {queryset.count()} workspace(s).", messages.SUCCESS)
+        by = str(getattr(request.user, "email", "") or request.user)
+        done = [c for c in queryset if do_reactivate_client(c, by=by)]
+        self.message_user(request, f"Reactivated {len(done)} workspace(s).", messages.SUCCESS)
 
 
 @admin.register(Domain)

@@ -58,3 +58,10 @@ class WorkspaceForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password", exc)
         return data
+
+
+class FindWorkspaceForm(forms.Form):
+    email = forms.EmailField(label="Your e-mail", max_length=254)
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()

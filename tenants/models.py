@@ -24,12 +24,16 @@ class Client(TenantMixin):
     email = models.EmailField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
-    suspension_reason = models.CharField(max_length=200, blank=True)
+    # Why staff suspended it, as they typed it on the admin's confirmation page; cleared on
+    # reactivation (the `SuspensionRecord` rows keep the history).
+    suspension_reason = models.CharField(max_length=500, blank=True)
     # Tenant setting, off by default: anyone may ask for an account from the login page
     # (and gets a verification link by e-mail), limited to `signup_domains` when set.
     open_signup = models.BooleanField(default=False)
     # Comma-separated e-mail domains, e.g. "acme.com, acme.co.uk"; blank allows any.
     signup_domains = models.CharField(max_length=500, blank=True)
+    # The workspace's home zone (IANA name), set by its owners on the workspace settings page.
+    time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = False
@@ -145,3 +149,60 @@ class CustomDomain(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status != self.Status.REMOVED
+
+
+class SuspensionRecord(models.Model):
+    """One suspension or reactivation of a client by platform staff, kept after the client's
+    own `suspension_reason` is cleared: the history shown on the admin's change page."""
+
+    class Action(models.TextChoices):
+        SUSPENDED = "suspended", "Suspended"
+        REACTIVATED = "reactivated", "Reactivated"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="suspension_records")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    # The staff member's e-mail as it was then (staff accounts may be removed later).
+    by = models.CharField(max_length=254, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PendingSignup(models.Model):
+    """A self-serve sign-up waiting for its owner to follow the e-mailed link: nothing of the
+    workspace exists until then (`tenants.signups`).
+
+    Only SHA-256 digests of the link's secret and of the sign-in handoff's secret are stored.
+    The password is kept as Django's hash, never in clear, and emptied once the workspace exists.
+    A pending sign-up reserves nothing: whoever confirms first gets the address.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=40)
+    owner_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(max_length=254)
+    password_hash = models.CharField(max_length=128, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The one-time secret that signs the new owner in on the workspace's host, which cannot
+    # read the platform host's session (cookies are host-only).
+    handoff_hash = models.CharField(max_length=64, blank=True)
+    handoff_expires_at = models.DateTimeField(null=True, blank=True)
+    handoff_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["handoff_hash"], name="tenants_signup_handoff", condition=~models.Q(handoff_hash=""))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} ({self.email})"

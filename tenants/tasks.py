@@ -46,3 +46,29 @@ def check_due_domains() -> int:
     if ids:
         logger.info("sent %d domain checks", len(ids))
     return len(ids)
+
+
+@app.task(name="tenants.deliver_platform_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def deliver_platform_email(message: dict[str, Any]) -> None:
+    """Send a rendered platform e-mail (tenants.mail). Retried on connection errors."""
+    from tenants.mail import PlatformEmail
+
+    PlatformEmail(**message).send()
+
+
+@app.task(name="tenants.send_workspace_list")
+def send_workspace_list(email: str) -> int:
+    """Mail `email` the workspaces it can sign in to (tenants.finding); in a task, so the
+    answer to the person asking takes the same time whether or not the address is known."""
+    from tenants.finding import mail_workspace_list
+
+    with in_public():
+        return mail_workspace_list(email=email)
+
+
+@app.task(name="tenants.prune_pending_signups")
+def prune_pending_signups() -> int:
+    """Beat, daily: sign-ups whose link expired a week ago and was never followed."""
+    from tenants.signups import do_prune_pending_signups
+
+    return do_prune_pending_signups()

@@ -6,16 +6,33 @@ so the row is written from there without switching schemas.
 
 from __future__ import annotations
 
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+
 from tenants.models import Client
 
 
-def do_update_signup_settings(*, client: Client, open_signup: bool, signup_domains: str) -> Client:
-    """`signup_domains` arrives normalised (lowercase, ", "-separated, each a domain name).
+def do_update_workspace_settings(
+    *, client: Client, open_signup: bool, signup_domains: str, time_zone: str | None = None
+) -> Client:
+    """`signup_domains` arrives normalised (lowercase, ", "-separated, each a domain name) and
+    `time_zone` checked against the zones Python knows (None leaves it as it is).
 
-    Only these two columns are written, so a concurrent change to the plan or status (billing,
+    Only these columns are written, so a concurrent change to the plan or status (billing,
     platform staff) is never overwritten with the stale copy the request loaded.
     """
     client.open_signup = open_signup
     client.signup_domains = signup_domains
-    client.save(update_fields=["open_signup", "signup_domains"])
+    fields = ["open_signup", "signup_domains"]
+    if time_zone is not None:
+        if time_zone not in zoneinfo.available_timezones():
+            raise ValidationError({"time_zone": ["Choose a time zone from the list."]})
+        client.time_zone = time_zone
+        fields.append("time_zone")
+    client.save(update_fields=fields)
     return client
+
+
+# The name callers used before the time zone joined these settings.
+do_update_signup_settings = do_update_workspace_settings

@@ -152,7 +152,9 @@ def do_accept_invitation(*, tenant: Client, token: str, name: str, password: str
             # Keyed to the field, so forms show it under the password and the API under `password`.
             raise ValidationError({"password": exc.error_list}) from exc
         limits.reserve(tenant, "seats")
-        user = do_create_user(email=invitation.email, password=password, name=name, role=invitation.role)
+        user = do_create_user(
+            email=invitation.email, password=password, name=name, role=invitation.role, time_zone=tenant.time_zone
+        )
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])

@@ -18,11 +18,14 @@ from tenants.db import current_schema
 from tenants.models import Client
 
 
-def do_create_user(*, email: str, password: str | None, name: str = "", role: str = User.Role.MEMBER) -> User:
+def do_create_user(
+    *, email: str, password: str | None, name: str = "", role: str = User.Role.MEMBER, time_zone: str = "UTC"
+) -> User:
     """Add a person to the schema the connection is set to (a tenant, or public for staff). In a
-    tenant they start as a member of its default rooms."""
+    tenant they start as a member of its default rooms. `time_zone` is theirs until they choose
+    (people joining a workspace start in the workspace's)."""
     with transaction.atomic():
-        user = User.objects.create_user(email, password, name=name.strip(), role=role)
+        user = User.objects.create_user(email, password, name=name.strip(), role=role, time_zone=time_zone)
         if current_schema() != get_public_schema_name():
             # Imported here: chat builds on accounts, not the other way round.
             from chat.actions import do_join_default_rooms

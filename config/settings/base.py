@@ -243,10 +243,14 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=50)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": 24 * 60 * 60},
+    # The e-mail of missed mentions and direct messages, per tenant (chat.digest).
+    "chat-send-digests": {"task": "chat.send_all_digests", "schedule": 60},
     # Completes documents whose worker was killed mid-extraction.
     "resume-stalled-documents": {"task": "documents.resume_stalled", "schedule": 60},
     # Custom domains due for a check (pending with backoff, daily re-checks, failing ones).
     "check-due-domains": {"task": "tenants.check_due_domains", "schedule": 60},
+    # Sign-ups whose e-mailed link expired a week ago unused, and their password hashes.
+    "prune-pending-signups": {"task": "tenants.prune_pending_signups", "schedule": crontab(hour=4, minute=10)},
     # Stripe events stored whose task was lost (a web process killed between storing and sending).
     "billing-sweep-pending-events": {"task": "billing.sweep_pending_events", "schedule": 60},
     # Stripe events that failed (attempts left) or whose task was lost, applied again.

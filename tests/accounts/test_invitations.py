@@ -254,3 +254,18 @@ def test_link_for_an_address_that_already_has_an_account_offers_sign_in(
     assert "_auth_user_id" not in browser.session
     assert posted.status_code == 200
     assert fetch(tenant_a, User, email=email).name == "Already Here"
+
+
+def test_people_joining_start_in_the_workspace_time_zone(tenant_a: TenantInfo, invitation: tuple[str, str]) -> None:
+    # given: A's workspace time zone is Berlin
+    email, path = invitation
+    Client = type(tenant_a.client)
+    Client.objects.filter(pk=tenant_a.client.pk).update(time_zone="Europe/Berlin")
+    try:
+        # when: the invitee joins
+        assert host_client(tenant_a.host).post(path, JOIN).status_code == 302
+    finally:
+        Client.objects.filter(pk=tenant_a.client.pk).update(time_zone="UTC")
+
+    # then: they start in Berlin until they choose
+    assert fetch(tenant_a, User, email=email).time_zone == "Europe/Berlin"

@@ -37,22 +37,6 @@ def test_client_list_search_and_filters(staff_browser: HttpClient, tenant_a: Ten
     assert "acme.localhost" not in suspended
 
 
-def test_suspend_and_reactivate_actions(staff_browser: HttpClient, tenant_b: TenantInfo) -> None:
-    # when: staff suspend B from the list
-    staff_browser.post("/admin/tenants/client/", {"action": "suspend", "_selected_action": [tenant_b.client.pk]})
-
-    # then: B is shut out
-    assert Client.objects.get(pk=tenant_b.client.pk).status == "suspended"
-    assert host_client(tenant_b.host).get("/login/").status_code == 403
-
-    # when: reactivated
-    staff_browser.post("/admin/tenants/client/", {"action": "reactivate", "_selected_action": [tenant_b.client.pk]})
-
-    # then
-    assert Client.objects.get(pk=tenant_b.client.pk).status == "active"
-    assert host_client(tenant_b.host).get("/login/").status_code == 200
-
-
 def test_client_change_page_lists_domains_inline(staff_browser: HttpClient, tenant_a: TenantInfo) -> None:
     response = staff_browser.get(f"/admin/tenants/client/{tenant_a.client.pk}/change/")
 
