@@ -38,6 +38,10 @@ class Room(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Who archived it, for the notice in its place of the composer ("Archived by Ann on ...").
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # New people join default rooms when their account is created (`general` is one).
     is_default = models.BooleanField(default=False)
     # Direct messages only: the sorted member ids, "3,8,12".

@@ -45,12 +45,11 @@ def _slug_for(name: str) -> str:
     return slugify(name)[:70] or "room"
 
 
-def _announce_room(tenant: Client, room: Room, *, by: User | None = None) -> None:
-    """`room.updated` to everyone following the room. `archived_by` (who archived it) is known only
-    at that moment: nothing stores it, so a page loaded later shows only `archived_at`."""
+def _announce_room(tenant: Client, room: Room) -> None:
+    """`room.updated` to everyone following the room, with when and by whom it was archived."""
     payload = {**room_payload(room), "archived_at": room.archived_at}
-    if room.is_archived and by is not None:
-        payload["archived_by"] = author_payload(by)
+    if room.is_archived and room.archived_by is not None:
+        payload["archived_by"] = author_payload(room.archived_by)
     events.to_room(tenant.pk, room.pk, {"type": "room.updated", "room": payload})
 
 
@@ -124,14 +123,15 @@ def do_update_room(*, tenant: Client, room: Room, name: str | None = None, topic
 
 def do_set_room_archived(*, tenant: Client, room: Room, archived: bool, by: User | None = None) -> Room:
     """An archived room keeps its history, readable by its members, and takes no new messages.
-    `by`: who archived it, told to the people following the room."""
+    `by`: who archived it, kept for the notice that replaces the composer."""
     if room.is_archived == archived:
         return room
     limits.check_writable(tenant)
     room.archived_at = timezone.now() if archived else None
+    room.archived_by = by if archived else None
     with transaction.atomic():
-        room.save(update_fields=["archived_at"])
-        _announce_room(tenant, room, by=by)
+        room.save(update_fields=["archived_at", "archived_by"])
+        _announce_room(tenant, room)
     return room
 
 

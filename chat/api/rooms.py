@@ -58,6 +58,7 @@ def room_detail(room: Room, membership: Membership | None, user: User) -> dict[s
     )
     payload["members"] = Membership.objects.filter(room=room).count()
     payload["archived_at"] = room.archived_at
+    payload["archived_by"] = author_payload(room.archived_by) if room.archived_by_id else None
     if room.kind == Room.Kind.DIRECT:
         others = Membership.objects.filter(room=room).exclude(user=user).select_related("user").order_by("user_id")
         payload["others"] = [author_payload(m.user) for m in others]

@@ -265,6 +265,7 @@ class RoomSerializer(serializers.Serializer[Any]):
     mentions = serializers.IntegerField(required=False, help_text="Unread messages that mention you.")
     members = serializers.IntegerField(required=False, help_text="How many people are in the room.")
     archived_at = serializers.DateTimeField(required=False, allow_null=True, help_text="When it was archived.")
+    archived_by = PersonRefSerializer(required=False, allow_null=True, help_text="Who archived it.")
     others = PersonRefSerializer(many=True, required=False, help_text="Direct messages: the other people.")
 
 

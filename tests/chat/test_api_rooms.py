@@ -141,9 +141,13 @@ def test_rename_and_archive_by_owner_but_not_by_a_member(tenant_a: TenantInfo) -
 
     assert renamed.status_code == 200 and renamed.json()["name"] == new_name
     assert archived.json()["archived"] is True
+    # who archived it is kept: a page loaded later can say so
+    later = bob.get(f"/api/rooms/{room.pk}/").json()
+    assert later["archived_at"] and later["archived_by"]["id"] == ann.id
     # archived rooms are read-only: no rename unless unarchived in the same request
     assert_error(ann.patch(f"/api/rooms/{room.pk}/", {"name": "again"}), 403, "archived")
-    assert ann.patch(f"/api/rooms/{room.pk}/", {"name": new_name + "2", "archived": False}).json()["archived"] is False
+    restored = ann.patch(f"/api/rooms/{room.pk}/", {"name": new_name + "2", "archived": False}).json()
+    assert restored["archived"] is False and restored["archived_by"] is None
 
 
 def test_patch_room_with_nothing_to_change_is_a_400(tenant_a: TenantInfo) -> None:

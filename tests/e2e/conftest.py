@@ -46,6 +46,7 @@ from tests.support.browser import (
     save_screenshot,
 )
 from tests.support.browser_chat import ChatScene
+from tests.support.browser_documents import ViewerScene, viewer_scene_made
 from tests.support.servers import free_port, server_env, wait_for_server
 from tests.support.tenants import PASSWORD, ROOT, TenantInfo, database_url_for_subprocess
 
@@ -184,3 +185,12 @@ def scene(tenant_a: TenantInfo, django_db_blocker: DjangoDbBlocker) -> Iterator[
         people = [ann.pk, bob.pk]
         Room.objects.filter(memberships__user__in=people).exclude(is_default=True).distinct().delete()
         User.objects.filter(pk__in=people).delete()
+
+
+@pytest.fixture
+def viewer_scene(
+    tenant_a: TenantInfo, tenant_b: TenantInfo, django_db_blocker: DjangoDbBlocker
+) -> Iterator[ViewerScene]:
+    """Ann and Bob in a fresh private room of acme, Gus of globex (the document pages' tests)."""
+    with viewer_scene_made(tenant_a, tenant_b, django_db_blocker) as scene:
+        yield scene

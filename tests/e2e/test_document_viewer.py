@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 from django_tenants.utils import schema_context
@@ -18,20 +17,12 @@ from pytest_django import DjangoDbBlocker
 from documents.models import Document, DocumentPage
 from tests.support.browser import LiveServer, save_screenshot
 from tests.support.browser_chat import PHONE, contexts
-from tests.support.browser_documents import ViewerScene, fetch, sign_in, upload_as, viewer_scene_made
+from tests.support.browser_documents import ViewerScene, fetch, sign_in, upload_as
 from tests.support.corpus import corpus_path
 from tests.support.tenants import TenantInfo
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.usefixtures("patient_expect")
-
-
-@pytest.fixture
-def viewer_scene(
-    tenant_a: TenantInfo, tenant_b: TenantInfo, django_db_blocker: DjangoDbBlocker
-) -> Iterator[ViewerScene]:
-    with viewer_scene_made(tenant_a, tenant_b, django_db_blocker) as scene:
-        yield scene
 
 
 # 31 slides; "Strzalkowski" appears on page 3 and nowhere else.

@@ -20,10 +20,10 @@ from pytest_django import DjangoDbBlocker
 from accounts.models import User
 from chat.actions import do_create_room
 from chat.models import Room
-from documents.actions.uploads import do_delete_document, do_upload_document
-from documents.models import Document
+from documents.actions.uploads import do_upload_document
 from tests.support.browser import VIEWPORT, LiveServer, save_screenshot
 from tests.support.browser_chat import PHONE, contexts, message, open_chat
+from tests.support.browser_documents import remove_people
 from tests.support.corpus import corpus_path
 from tests.support.tenants import PASSWORD, TenantInfo
 
@@ -96,15 +96,7 @@ def doc_scene(tenant_a: TenantInfo, tenant_b: TenantInfo, django_db_blocker: Dja
         outsider_email=olga.email,
         globex_email=gus.email,
     )
-    with django_db_blocker.unblock():
-        with schema_context(tenant_a.schema):
-            people = [ann.pk, bob.pk, olga.pk]
-            Room.objects.filter(memberships__user__in=people).exclude(is_default=True).distinct().delete()
-            for document in Document.objects.filter(uploader__in=people):
-                do_delete_document(tenant=tenant_a.client, document=document)
-            User.objects.filter(pk__in=people).delete()
-        with schema_context(tenant_b.schema):
-            User.objects.filter(pk=gus.pk).delete()
+    remove_people(django_db_blocker, (tenant_a, [ann.pk, bob.pk, olga.pk]), (tenant_b, [gus.pk]))
 
 
 def test_pdf_uploaded_into_a_room_is_read_shared_found_on_its_page_and_opened_in_the_viewer(

@@ -76,7 +76,7 @@ def test_rename_and_archive_reach_the_other_page_at_once(
         save_screenshot(bob, "live-state-unarchived-desktop")
 
 
-def test_archived_notice_after_a_reload_says_when(
+def test_archived_notice_after_a_reload_says_who_and_when(
     browser: Browser, live_server: LiveServer, tenant_a: TenantInfo, crew: Crew
 ) -> None:
     with contexts(browser, 1, viewport=PHONE, is_mobile=True, has_touch=True, reduced_motion="reduce") as (context,):
@@ -85,12 +85,12 @@ def test_archived_notice_after_a_reload_says_when(
         ann.locator("#dialog-confirm").get_by_role("button", name="Archive").click()
         expect(ann.locator("#composer-readonly")).to_contain_text(f"Archived by {crew.owner_name}")
 
-        # when: the page is loaded again (nothing stores who archived it)
+        # when: the page is loaded again
         ann.reload()
         expect(ann.locator("#chat-app")).to_have_attribute("data-state", "ready")
 
-        # then: the notice still says when, and the owner can bring the channel back
-        expect(ann.locator("#composer-readonly")).to_contain_text("Archived on ")
+        # then: the notice still says who and when, and the owner can bring the channel back
+        expect(ann.locator("#composer-readonly")).to_contain_text(f"Archived by {crew.owner_name} on ")
         expect(ann.get_by_role("button", name="Unarchive channel")).to_be_visible()
         expect(ann.locator("#empty-room")).to_contain_text("Nothing was written here before it was archived.")
         save_screenshot(ann, "live-state-archived-phone")

@@ -65,16 +65,19 @@ def viewer_scene_made(
     try:
         yield ViewerScene(tag=tag, room_id=room.pk, ann_email=ann.email, bob_email=bob.email, gus_email=gus.email)
     finally:
-        with django_db_blocker.unblock():
-            with schema_context(tenant_a.schema):
-                people = [ann.pk, bob.pk]
+        remove_people(django_db_blocker, (tenant_a, [ann.pk, bob.pk]), (tenant_b, [gus.pk]))
+
+
+def remove_people(django_db_blocker: DjangoDbBlocker, *people_of: tuple[TenantInfo, list[int]]) -> None:
+    """Remove a scene's people of each tenant with the rooms, messages and documents they made."""
+    with django_db_blocker.unblock():
+        for tenant, people in people_of:
+            with schema_context(tenant.schema):
                 # Rooms first: their messages go with them, and a document no message carries can go.
                 Room.objects.filter(memberships__user__in=people).exclude(is_default=True).distinct().delete()
                 for document in Document.objects.filter(uploader__in=people):
-                    do_delete_document(tenant=tenant_a.client, document=document)
+                    do_delete_document(tenant=tenant.client, document=document)
                 User.objects.filter(pk__in=people).delete()
-            with schema_context(tenant_b.schema):
-                User.objects.filter(pk=gus.pk).delete()
 
 
 def upload_as(
