@@ -37,6 +37,11 @@ class TenantHostMiddleware(TenantMainMiddleware):
         tenant.host_is_primary = domain.is_primary
         return tenant
 
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        """The product's 404 page ("find your workspace"), rendered here rather than raised, so a
+        mistyped workspace address reads the same with DEBUG on as in production."""
+        return render(request, "404.html", status=404)
+
 
 class PrimaryHostRedirectMiddleware:
     """A tenant's pages live on its primary host: any other of its hosts answers 301 there, path

@@ -144,3 +144,13 @@ def test_an_unknown_workspace_address_gets_the_product_404(path: str, tenant_a: 
     assert 'href="http://localhost/signup/"' in html
     assert "--brand-primary" in html  # the product's page, not Django's
     assert "Acme" not in html
+
+
+def test_an_unknown_workspace_address_gets_the_product_404_in_development_too(settings: Any) -> None:
+    # given: DEBUG on, as `make run` has it (Django would show its technical 404 for a raised one)
+    settings.DEBUG = True
+
+    response = host_client("nobody-here.localhost").get("/")
+
+    assert response.status_code == 404
+    assert "There's no workspace here" in response.content.decode()
