@@ -94,8 +94,9 @@ class Attachments:
         return []
 
     def payload(self, attached: object) -> dict[str, Any]:
-        """One of what `access_to_share` returned, as a payload's attachment."""
-        raise NotImplementedError
+        """One of what `access_to_share` returned, as a payload's attachment. The default shares
+        nothing, so nothing can reach it here."""
+        raise LookupError(f"no attachment kind is registered to carry {attached!r}")
 
     def field(self) -> serializers.Field:
         """The `attachments` field of the message in the API schema."""

@@ -32,7 +32,3 @@ def do_update_workspace_settings(
         fields.append("time_zone")
     client.save(update_fields=fields)
     return client
-
-
-# The name callers used before the time zone joined these settings.
-do_update_signup_settings = do_update_workspace_settings

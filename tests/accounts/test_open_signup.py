@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 from accounts.models import Invitation, User
 from tenants.models import Client
 from tenants.urls_helpers import tenant_url
-from tenants.workspace_actions import do_update_signup_settings
+from tenants.workspace_actions import do_update_workspace_settings
 from tests.support.accounts import anonymous, create_user, signed_in, unique_email
 from tests.support.tenants import TenantInfo
 
@@ -26,7 +26,8 @@ Capture = Callable[..., Any]
 
 def open_signup(tenant: TenantInfo, domains: str = "") -> None:
     """Saved to the database: each request loads its tenant afresh (rolled back after the test)."""
-    do_update_signup_settings(client=Client.objects.get(pk=tenant.client.pk), open_signup=True, signup_domains=domains)
+    client = Client.objects.get(pk=tenant.client.pk)
+    do_update_workspace_settings(client=client, open_signup=True, signup_domains=domains)
 
 
 def signup_settings(tenant: TenantInfo) -> tuple[bool, str]:
