@@ -61,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Django admin access; only meaningful for platform staff in the public schema.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # An account a program speaks through (an integration), counted apart from people in
+    # analytics. db_default too, for rows inserted with raw SQL.
+    is_bot = models.BooleanField(default=False, db_default=False)
     # Served only through `accounts.views.profile.avatar`, to signed-in people of the same tenant.
     avatar = models.ImageField(upload_to=TenantUploadPath("avatars"), blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])

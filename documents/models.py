@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models.functions import Now
 
 from chat.models import SEARCH_CONFIG
 from tenants.storage import TenantUploadPath
@@ -116,6 +117,9 @@ class DocumentPage(models.Model):
     # The text was recognised in the page's image (a scan, read by OCR), not taken from a text
     # layer: it may hold misread words. db_default too, for rows inserted with raw SQL.
     ocr = models.BooleanField(default=False, db_default=False)
+    # When the page was stored (analytics counts pages extracted by it). db_default: pages are
+    # written with raw SQL too.
+    extracted_at = models.DateTimeField(db_default=Now())
     search_vector = models.GeneratedField(
         expression=SearchVector("text", config=SEARCH_CONFIG),
         output_field=SearchVectorField(),

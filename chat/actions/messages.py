@@ -25,7 +25,7 @@ from chat.attachments import registered as registered_attachments
 from chat.emoji import MAX_INPUT_LENGTH as MAX_EMOJI_INPUT_LENGTH
 from chat.emoji import reaction_emoji
 from chat.markdown import MAX_BODY_LENGTH, Rendered, find_handles, render
-from chat.models import Membership, Mention, Message, MessageEdit, Reaction, Room
+from chat.models import Membership, Mention, Message, MessageEdit, Reaction, ReadEvent, Room
 from chat.payloads import message_payload, reactions_payload, with_related
 from config import limits
 from tenants.models import Client
@@ -239,7 +239,16 @@ def do_mark_read(*, tenant: Client, user: User, room: Room, message_id: int) -> 
     if newest is None:
         raise ValidationError({"message": ["Choose a message of this room."]}, code="invalid_message")
     with transaction.atomic():
-        moved = Membership.objects.filter(room=room, user=user, last_read_id__lt=newest).update(last_read_id=newest)
-        if moved:
+        # The row is locked to learn where the position was, so the read is recorded once
+        # (ReadEvent, counted by analytics) even when two tabs mark the same messages at once.
+        before = (
+            Membership.objects.select_for_update()
+            .filter(room=room, user=user, last_read_id__lt=newest)
+            .values_list("last_read_id", flat=True)
+            .first()
+        )
+        if before is not None:
+            Membership.objects.filter(room=room, user=user).update(last_read_id=newest)
+            ReadEvent.objects.create(user=user, room=room, from_id=before, to_id=newest)
             events.to_room(tenant.pk, room.pk, {"type": "read", "room": room.pk, "user": user.pk, "message": newest})
     return int(Membership.objects.filter(room=room, user=user).values_list("last_read_id", flat=True).first() or 0)

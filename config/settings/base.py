@@ -88,6 +88,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "billing",
+    "analytics.platform",
     "accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -261,7 +262,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "billing-sync-seats": {"task": "billing.sync_seats", "schedule": 60},
     # Metered plans: the previous hour's messages reported to Stripe's meter.
     "billing-report-meters": {"task": "billing.report_meters", "schedule": crontab(minute=5)},
+    # Analytics rollups of every tenant (analytics.fill); each run counts only whole periods.
+    "analytics-fill": {"task": "analytics.fill_all", "schedule": crontab(minute="*/5")},
 }
+
+# Analytics: a period is counted this long after it ends, so rows written in its last moments
+# are in; and a stat whose fill is this much older than it should be is reported stale.
+ANALYTICS_FILL_LAG_SECONDS = env.int("ANALYTICS_FILL_LAG_SECONDS", default=120)
+ANALYTICS_STALE_AFTER_SECONDS = env.int("ANALYTICS_STALE_AFTER_SECONDS", default=2 * 60 * 60)
 
 # REST API
 from config.settings.api import *  # noqa: E402, F403
