@@ -20,4 +20,6 @@ def do_recount_days(client: Client) -> None:
         for model in (UserCount, RoomCount, TenantCount):
             model.objects.filter(property__in=properties).delete()
         ClientCount.objects.filter(client=client, property__in=properties).delete()
-        FillState.objects.filter(client=client, property__in=[s.key for s in STATS if s.frequency is Frequency.DAY]).delete()
+        FillState.objects.filter(
+            client=client, property__in=[s.key for s in STATS if s.frequency is Frequency.DAY]
+        ).delete()

@@ -21,6 +21,7 @@ import logging
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from analytics.platform.models import FillState
 from analytics.platform.summary import refresh_activity
-from analytics.stats import STATS, Frequency, Source, Stat
+from analytics.stats import DELETE_AFTER, FIRST_ROW, NEWEST_ROWS, STATS, Frequency, Source, Stat
 from tenants.db import in_tenant
 from tenants.models import Client
 
@@ -107,9 +108,15 @@ def fill_tenant(tenant: Client, *, now: datetime | None = None, stats: tuple[Sta
 def _fill_locked(tenant: Client, now: datetime, stats: tuple[Stat, ...], report: FillReport) -> None:
     tz = tenant_zone(tenant)
     states = {state.property: state for state in FillState.objects.filter(client=tenant)}
+    if _zone_changed(states, tz):
+        # Days counted in the old zone end at the wrong midnights: count them all again.
+        from analytics.actions import do_recount_days
+
+        do_recount_days(tenant)
+        states = {state.property: state for state in FillState.objects.filter(client=tenant)}
     newest = _newest(stats)
-    seen = [newest[source] - _SETTLE for source in (Source.MESSAGES, Source.READS, Source.DOCUMENTS) if newest[source]]
-    report.last_activity_at = max(seen, default=None)
+    seen = [newest.get(source) for source in (Source.MESSAGES, Source.READS, Source.DOCUMENTS)]
+    report.last_activity_at = max((moment - _SETTLE for moment in seen if moment is not None), default=None)
     first: datetime | None = None
     for stat in stats:
         target = fill_target(stat, now, tz)
@@ -131,7 +138,7 @@ def _fill_locked(tenant: Client, now: datetime, stats: tuple[Stat, ...], report:
             _delete_after(tenant, stat, state.end_time)
         if state.end_time >= target:
             continue
-        if stat.sources and all(newest[source] is None or newest[source] < state.end_time for source in stat.sources):
+        if stat.sources and not _anything_since(newest, stat.sources, state.end_time):
             # Nothing dated after what is filled: every period to the target counts zero.
             _mark(state, target, FillState.State.DONE)
             report.stats_moved_on += 1
@@ -142,10 +149,24 @@ def _fill_locked(tenant: Client, now: datetime, stats: tuple[Stat, ...], report:
         report.stats_filled += 1
 
 
+def _anything_since(newest: dict[Source, datetime | None], sources: tuple[Source, ...], end: datetime) -> bool:
+    """Whether any of `sources` has a row dated at or after `end` (give or take _SETTLE)."""
+    return any((moment := newest.get(source)) is not None and moment >= end for source in sources)
+
+
+def _zone_changed(states: dict[str, FillState], tz: zoneinfo.ZoneInfo) -> bool:
+    """Whether a daily stat was filled to an instant that is not a midnight of the workspace's
+    zone now (its owners changed the zone since)."""
+    return any(local_midnight(state.end_time, tz) != state.end_time for key, state in states.items() if key in _DAILY)
+
+
+_DAILY = frozenset(stat.key for stat in STATS if stat.frequency is Frequency.DAY)
+
+
 def _fill_chunk(tenant: Client, stat: Stat, state: FillState, end: datetime, tz: zoneinfo.ZoneInfo) -> None:
     start = state.end_time
     _mark(state, state.end_time, FillState.State.STARTED)
-    params = {"start": start, "end": end, "tz": str(tz.key), "property": stat.key}
+    params: dict[str, Any] = {"start": start, "end": end, "tz": str(tz.key), "property": stat.key}
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in stat.statements:
             cursor.execute(statement, params)
@@ -160,10 +181,10 @@ def _fill_chunk(tenant: Client, stat: Stat, state: FillState, end: datetime, tz:
 
 def _delete_after(tenant: Client, stat: Stat, end: datetime) -> None:
     """Remove whatever an interrupted fill left past `end` (the last period known complete)."""
-    params = {"properties": list(stat.keys), "end": end, "client": tenant.pk}
+    params: dict[str, Any] = {"properties": list(stat.keys), "end": end, "client": tenant.pk}
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in ("analytics_usercount", "analytics_roomcount", "analytics_tenantcount"):
-            cursor.execute(f"DELETE FROM {table} WHERE property = ANY(%(properties)s) AND end_time > %(end)s", params)  # nosec B608 - fixed table names
+        for statement in DELETE_AFTER:
+            cursor.execute(statement, params)
         cursor.execute(
             "DELETE FROM public.analytics_platform_clientcount "
             "WHERE client_id = %(client)s AND property = ANY(%(properties)s) AND end_time > %(end)s",
@@ -190,12 +211,6 @@ def _period_start(moment: datetime, frequency: Frequency, tz: zoneinfo.ZoneInfo)
     return local_midnight(moment, tz)
 
 
-# The newest row of each source, found by primary key (the newest id is the newest row, give or
-# take rows written in the same moment): one statement with an index probe per table.
-_NEWEST = "SELECT " + ", ".join(
-    f"(SELECT {source.column} FROM {source.table} ORDER BY id DESC LIMIT 1)" for source in Source
-)
-
 # Rows can be dated slightly out of id order (a send's time is taken before its insert), so
 # "nothing new" is only trusted when the newest row is this much older than what is filled.
 _SETTLE = timedelta(minutes=1)
@@ -203,7 +218,7 @@ _SETTLE = timedelta(minutes=1)
 
 def _newest(stats: tuple[Stat, ...]) -> dict[Source, datetime | None]:
     with connection.cursor() as cursor:
-        cursor.execute(_NEWEST)
+        cursor.execute(NEWEST_ROWS)
         row = cursor.fetchone()
     assert row is not None
     return {source: (value + _SETTLE if value is not None else None) for source, value in zip(Source, row, strict=True)}
@@ -212,9 +227,8 @@ def _newest(stats: tuple[Stat, ...]) -> dict[Source, datetime | None]:
 def _first_data(tenant: Client) -> datetime:
     """When the workspace's data begins: its first message, person, read or document, or its
     creation, whichever is earliest."""
-    firsts = ", ".join(f"(SELECT min({source.column}) FROM {source.table})" for source in Source)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT LEAST({firsts})")  # nosec B608 - fixed table and column names
+        cursor.execute(FIRST_ROW)
         row = cursor.fetchone()
     found = row[0] if row else None
     candidates = [moment for moment in (found, tenant.created_at) if moment is not None]

@@ -47,6 +47,9 @@ class UserCount(BaseCount):
         ]
         indexes = [models.Index(fields=["property", "end_time"], name="analytics_usercount_prop_end")]
 
+    def __str__(self) -> str:
+        return f"{self.property} of {self.user_id} to {self.end_time:%Y-%m-%d %H:%M}: {self.value}"
+
 
 class RoomCount(BaseCount):
     room = models.ForeignKey("chat.Room", on_delete=models.CASCADE, related_name="+")
@@ -58,3 +61,6 @@ class RoomCount(BaseCount):
             )
         ]
         indexes = [models.Index(fields=["property", "end_time"], name="analytics_roomcount_prop_end")]
+
+    def __str__(self) -> str:
+        return f"{self.property} of room {self.room_id} to {self.end_time:%Y-%m-%d %H:%M}: {self.value}"

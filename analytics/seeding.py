@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
@@ -135,7 +136,7 @@ days AS (
     FROM per_day, generate_series(1, n) AS i
     WHERE n > 0
 ), numbered AS (
-    SELECT drawn.*, r.last_seq + row_number() OVER (PARTITION BY drawn.room_id ORDER BY created_at) AS seq
+    SELECT drawn.*, r.last_seq + row_number() OVER (PARTITION BY drawn.room_id ORDER BY drawn.created_at) AS seq
     FROM drawn JOIN chat_room r ON r.id = drawn.room_id
 )
 INSERT INTO chat_message (room_id, seq, author_id, body, html, created_at, updated_at, reply_count)
@@ -157,7 +158,7 @@ def seed_history(*, cast: Cast, days: int, messages: int, end: datetime | None =
     the people of `cast`. Returns how many were written."""
     end = end or timezone.now()
     first = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
-    params = {
+    params: dict[str, Any] = {
         "seed": seed,
         "days": days,
         "first": first,

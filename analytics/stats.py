@@ -51,6 +51,22 @@ class Source(enum.StrEnum):
         return self.value.split(".")[1]
 
 
+# The newest row of each source, found by primary key (the newest id is the newest row, give or
+# take rows written in the same moment): one statement with an index probe per table.
+NEWEST_ROWS = "SELECT " + ", ".join(
+    f"(SELECT {source.column} FROM {source.table} ORDER BY id DESC LIMIT 1)" for source in Source
+)
+
+# When the workspace's data begins (the start of a backfill).
+FIRST_ROW = "SELECT LEAST(" + ", ".join(f"(SELECT min({source.column}) FROM {source.table})" for source in Source) + ")"
+
+# What an interrupted fill may have left past the last complete period of its stat.
+DELETE_AFTER = tuple(
+    f"DELETE FROM {table} WHERE property = ANY(%(properties)s) AND end_time > %(end)s"
+    for table in ("analytics_usercount", "analytics_roomcount", "analytics_tenantcount")
+)
+
+
 def bucket(column: str, frequency: Frequency) -> str:
     """SQL for the end of the period `column` falls in."""
     if frequency is Frequency.HOUR:

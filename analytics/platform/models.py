@@ -50,6 +50,9 @@ class ClientCount(models.Model):
         ]
         indexes = [models.Index(fields=["property", "end_time"], name="analytics_clientcount_prop_end")]
 
+    def __str__(self) -> str:
+        return f"{self.property} of {self.client_id} to {self.end_time:%Y-%m-%d %H:%M}: {self.value}"
+
 
 class ClientActivity(models.Model):
     """One row per client, rewritten after each fill that wrote something: the figures the staff
@@ -70,6 +73,9 @@ class ClientActivity(models.Model):
 
     class Meta:
         verbose_name_plural = "client activity"
+
+    def __str__(self) -> str:
+        return f"activity of {self.client_id}"
 
     @property
     def is_going_quiet(self) -> bool:

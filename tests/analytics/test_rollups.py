@@ -18,6 +18,8 @@ from analytics.fill import fill_target, fill_tenant, local_midnight
 from analytics.models import RoomCount, TenantCount, UserCount
 from analytics.platform.models import ClientActivity, ClientCount, FillState
 from analytics.stats import BY_PROPERTY
+from tenants.models import Client
+from tenants.workspace_actions import do_update_workspace_settings
 from tests.support.analytics import (
     build_activity,
     differences,
@@ -180,17 +182,20 @@ def test_days_are_the_workspaces_own_across_its_midnight(workspace: TenantInfo, 
 
 
 def test_changing_the_time_zone_counts_the_days_again(workspace: TenantInfo, django_db_blocker: Any) -> None:
-    from analytics.actions import do_recount_days
-
+    # given: days counted in Berlin
     now = timezone.now()
     with django_db_blocker.unblock():
         build_activity(workspace, random.Random(7), start=now - timedelta(days=10), end=now - timedelta(minutes=5))
         fill_tenant(workspace.client, now=now)
 
-        workspace.client.time_zone = "Asia/Tokyo"
-        workspace.client.save(update_fields=["time_zone"])
-        do_recount_days(workspace.client)
-        fill_tenant(workspace.client, now=now)
+        # when: the owners move the workspace to Tokyo, and the next fill runs
+        do_update_workspace_settings(
+            client=workspace.client, open_signup=False, signup_domains="", time_zone="Asia/Tokyo"
+        )
+        fill_tenant(Client.objects.get(pk=workspace.client.pk), now=now)
+
+        # then: every day is Tokyo's
+        workspace.client.refresh_from_db()
 
         assert_rollups_equal_direct_counts(workspace, now)
 

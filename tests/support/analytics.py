@@ -12,7 +12,7 @@ import statistics
 import uuid
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -143,7 +143,11 @@ def expected(tenant: Client, *, hour_target: datetime, day_target: datetime) -> 
     return {key: value for key, value in out.items() if value}
 
 
-def _first_responses(messages: list[tuple[int, int, int | None, datetime]], day: object, out: Counter[Key]) -> None:
+def _first_responses(
+    messages: Sequence[tuple[int, int, int | None, datetime]],
+    day: Callable[[datetime], datetime | None],
+    out: Counter[Key],
+) -> None:
     """Runs of one author per room; each run's first message answers the run before it."""
     waits: dict[tuple[int | None, datetime], list[float]] = defaultdict(list)
     last: dict[int, tuple[int, datetime]] = {}  # room -> (author, when their run began)
@@ -154,15 +158,15 @@ def _first_responses(messages: list[tuple[int, int, int | None, datetime]], day:
         if before is None or before[0] != author:
             if before is not None:
                 seconds = (created - before[1]).total_seconds()
-                end = day(created)  # type: ignore[operator]
+                end = day(created)
                 if end is not None and seconds <= 7 * 24 * 3600:
                     waits[(room, end)].append(seconds)
                     waits[(None, end)].append(seconds)
             last[room] = (author, created)
-    for (room, end), values in waits.items():
-        level = "tenant" if room is None else "room"
-        out[(level, room, "first_response_seconds_median:day", "", end)] = round(statistics.median(values))
-        out[(level, room, "first_responses:day", "", end)] = len(values)
+    for (room_id, end), values in waits.items():
+        level = "tenant" if room_id is None else "room"
+        out[(level, room_id, "first_response_seconds_median:day", "", end)] = round(statistics.median(values))
+        out[(level, room_id, "first_responses:day", "", end)] = len(values)
 
 
 def _day_ends(tenant: Client, tz: zoneinfo.ZoneInfo, day_target: datetime) -> list[datetime]:
@@ -182,12 +186,16 @@ def stored(tenant: Client) -> dict[Key, int]:
     """Every count row of the workspace, in the same keys."""
     out: dict[Key, int] = {}
     with schema_context(tenant.schema_name):
-        for row in TenantCount.objects.all():
-            out[("tenant", None, row.property, row.subgroup, row.end_time)] = row.value
-        for row in UserCount.objects.all():
-            out[("user", row.user_id, row.property, row.subgroup, row.end_time)] = row.value
-        for row in RoomCount.objects.all():
-            out[("room", row.room_id, row.property, row.subgroup, row.end_time)] = row.value
+        for prop, subgroup, end, value in TenantCount.objects.values_list("property", "subgroup", "end_time", "value"):
+            out[("tenant", None, prop, subgroup, end)] = value
+        for user, prop, subgroup, end, value in UserCount.objects.values_list(
+            "user_id", "property", "subgroup", "end_time", "value"
+        ):
+            out[("user", user, prop, subgroup, end)] = value
+        for room, prop, subgroup, end, value in RoomCount.objects.values_list(
+            "room_id", "property", "subgroup", "end_time", "value"
+        ):
+            out[("room", room, prop, subgroup, end)] = value
     return out
 
 
@@ -240,8 +248,13 @@ def build_activity(
         uploader = User.objects.get(pk=cast.people[0])
         for at in _whole(random_times(rng, start, end, 4)):
             document = Document.objects.create(
-                uploader=uploader, name="plan.pdf", file="documents/plan.pdf", content_type="application/pdf",
-                size=rng.randrange(1_000, 5_000_000), sha256="0" * 64, status=Document.Status.READY,
+                uploader=uploader,
+                name="plan.pdf",
+                file="documents/plan.pdf",
+                content_type="application/pdf",
+                size=rng.randrange(1_000, 5_000_000),
+                sha256="0" * 64,
+                status=Document.Status.READY,
             )
             Document.objects.filter(pk=document.pk).update(created_at=at)
             for number, extracted in enumerate(_whole(random_times(rng, at, at + timedelta(hours=2), 3)), start=1):
