@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from analytics.locks import FILL_LOCK
 from analytics.platform.models import FillState
 from analytics.platform.summary import refresh_activity
 from analytics.stats import DELETE_AFTER, FIRST_ROW, NEWEST_ROWS, STATS, Frequency, Source, Stat
@@ -35,8 +36,6 @@ from tenants.models import Client
 
 logger = logging.getLogger(__name__)
 
-# pg advisory lock namespace (the first key) for "this tenant is being filled".
-_LOCK_NAMESPACE = 7_301_114
 
 # Periods per transaction in a backfill: small enough that a killed run loses little.
 CHUNK = {Frequency.HOUR: timedelta(days=31), Frequency.DAY: timedelta(days=92)}
@@ -237,11 +236,11 @@ def _first_data(tenant: Client) -> datetime:
 
 def _try_lock(tenant: Client) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, tenant.pk])
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [FILL_LOCK, tenant.pk])
         row = cursor.fetchone()
     return bool(row and row[0])
 
 
 def _unlock(tenant: Client) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, tenant.pk])
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [FILL_LOCK, tenant.pk])

@@ -15,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from analytics.fill import _LOCK_NAMESPACE, fill_tenant
+from analytics.fill import fill_tenant
+from analytics.locks import FILL_LOCK
 from analytics.platform.models import FillState
 from analytics.stats import STATS
 from analytics.tasks import fill_all
@@ -65,7 +66,7 @@ def test_a_tenant_being_filled_elsewhere_is_skipped(
         dbname=settings["NAME"],
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, tenant.client.pk])
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [FILL_LOCK, tenant.client.pk])
         with django_db_blocker.unblock():
             report = fill_tenant(tenant.client)
             assert report.skipped_locked

@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from analytics.fill import fill_tenant
+from analytics.locks import FILL_LOCK
 from analytics.platform.models import FillState
 from analytics.tasks import fill_one
 from tests.support.analytics import build_activity, differences, expected, fresh_workspace, public_copy, stored
@@ -126,12 +127,10 @@ def _waiting_on_lock() -> bool:
 
 
 def _fill_lock_held(client_id: int) -> bool:
-    from analytics.fill import _LOCK_NAMESPACE
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s",
-            [_LOCK_NAMESPACE, client_id],
+            [FILL_LOCK, client_id],
         )
         row = cursor.fetchone()
     return bool(row and row[0])
