@@ -141,7 +141,9 @@ class ClientAdmin(admin.ModelAdmin[Client]):
 
     @admin.display(description="Users")
     def users(self, obj: Client) -> int | str:
-        counts = getattr(self, "_user_counts", None) or user_counts([obj])
+        counts = getattr(self, "_user_counts", None)
+        if counts is None:  # an empty dict is an answer (no schema on the page), not a miss
+            counts = user_counts([obj])
         return counts.get(obj.pk, "—")
 
     @admin.display(description="Primary domain")

@@ -9,3 +9,15 @@ class AnalyticsPlatformConfig(AppConfig):
     name = "analytics.platform"
     label = "analytics_platform"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from analytics.platform.admin import ClientFiguresAdmin
+        from tenants.admin import extend_client_admin
+
+        extend_client_admin(ClientFiguresAdmin)
+        # The admin's home links the staff overview and revenue pages (unless a home of the
+        # project's own is set already).
+        if admin.site.index_template is None:
+            admin.site.index_template = "admin/analytics/index.html"
