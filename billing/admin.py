@@ -13,7 +13,7 @@ import stripe
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -22,10 +22,11 @@ from django.utils import timezone
 from billing.actions import StaffRefused, do_cancel_subscription, do_comp_plan, do_extend_trial, do_recount_usage
 from billing.entitlements import forget_plan
 from billing.models import Entitlement, Invoice, Plan, StripeEvent
+from billing.mrr import mrr_expression
 from billing.presentation import day, money
 
 Status = Entitlement.Status
-# Statuses whose subscription bills (MRR counts them); comps never do.
+# Statuses with a next invoice (a trial is invoiced when it ends); comps never are.
 BILLING_STATUSES = (Status.ACTIVE, Status.TRIALING, Status.PAST_DUE)
 
 
@@ -81,18 +82,9 @@ class PlanAdmin(admin.ModelAdmin[Plan]):
 
 
 def with_mrr(queryset: QuerySet[Entitlement]) -> QuerySet[Entitlement]:
-    """`mrr_cents`: the monthly revenue of the subscription (a yearly price counts a twelfth)."""
-    per_month = Case(
-        When(interval=Entitlement.Interval.YEAR, then=F("plan__yearly_price_cents") * F("quantity") / 12),
-        default=F("plan__monthly_price_cents") * F("quantity"),
-        output_field=IntegerField(),
-    )
-    mrr = Case(
-        When(is_comped=False, status__in=BILLING_STATUSES, then=per_month),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    return queryset.annotate(mrr_cents=mrr)
+    """`mrr_cents`: the monthly revenue of the subscription (billing.mrr's rule: a yearly price
+    counts a twelfth; trials, comped, free and ended subscriptions bring nothing)."""
+    return queryset.annotate(mrr_cents=mrr_expression(prefix=""))
 
 
 class PastDueFilter(admin.SimpleListFilter):

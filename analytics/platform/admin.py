@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from analytics.platform import admin_views
-from analytics.platform.mrr import TRIAL_STATUS
 from analytics.platform.selectors import NEAR_PERCENT, QUIET_DAYS, going_quiet_q, inactive_q, near_limit_q, with_figures
 from billing.entitlements import human_bytes
+from billing.mrr import TRIAL_STATUS
 from billing.presentation import money
 from tenants.admin import ClientAdmin
 from tenants.models import Client

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.platform.freshness import freshness
 from analytics.platform.revenue import MONTHS_SHOWN, MonthRow, first_of_month, revenue_history
 from analytics.platform.selectors import NEAR_PERCENT, going_quiet, near_limit, totals
 from billing.entitlements import MB, human_bytes
@@ -125,6 +126,7 @@ class OverviewView(StaffPage):
             near=near,
             quiet=quiet,
             near_percent=NEAR_PERCENT,
+            freshness=freshness(now),
         )
         return TemplateResponse(request, "admin/analytics/overview.html", context)
 

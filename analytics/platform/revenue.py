@@ -10,7 +10,7 @@ back, not a history), and paid invoices are cash (a yearly plan is one lump, pro
 mixed in), not recurring revenue.
 
 So what staff give without Stripe (a comped plan) is not revenue here, as it is not in
-`analytics.platform.mrr`. Amounts are summed in the smallest unit of the plans' one currency.
+`billing.mrr`. Amounts are summed in the smallest unit of the plans' one currency.
 Month ends are UTC; the current month ends now (month to date).
 """
 
@@ -22,9 +22,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from analytics.platform.movements import Movements, month_movements
-from analytics.platform.mrr import mrr_cents
 from billing.events import SUBSCRIPTION_EVENTS
 from billing.models import StripeEvent
+from billing.mrr import mrr_cents
 from billing.stripe_data import id_of
 from billing.subscriptions import plan_for_price
 

@@ -2,7 +2,7 @@
 1,000 clients, sortable by the database), the clients near a limit or going quiet, and the totals.
 
 Usage against limits reads billing's `Usage` (the counters the limit checks enforce); activity
-reads `ClientActivity` (rewritten by each analytics fill); MRR is `analytics.platform.mrr`.
+reads `ClientActivity` (rewritten by each analytics fill); MRR is `billing.mrr`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.db.models import BigIntegerField, Case, Count, F, IntegerField, Q, Q
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Greatest
 
-from analytics.platform.mrr import PAYING_STATUSES, TRIAL_STATUS, mrr_expression
 from billing.entitlements import MB
+from billing.mrr import PAYING_STATUSES, TRIAL_STATUS, mrr_expression
 from tenants.models import Client
 
 # "Near a limit": this share of a plan's limit used, or more (billing's meters turn amber here).

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from djstripe.models import WebhookEndpoint
 
 from accounts.models import User
+from analytics.stats import STATS
 from billing.models import Entitlement
 from tests.support.lifecycle import Stripe
 from tests.support.staff import MB, days_ago, make_client, staff_browser
@@ -158,3 +159,12 @@ def test_an_earlier_window_ends_with_the_month_asked_for(staff: HttpClient) -> N
     assert response.status_code == 200
     months = re.findall(r'<tr data-month="([\d-]+)">', response.content.decode())
     assert months[0] == "2025-04" and months[-1] == "2026-03" and len(months) == 12
+
+
+def test_the_overview_says_how_fresh_each_stat_is(staff: HttpClient) -> None:
+    response = staff.get(OVERVIEW)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="freshness-table"' in body
+    assert all(f"<code>{stat.key}</code>" in body for stat in STATS)

@@ -12,10 +12,10 @@ from django_tenants.utils import schema_context
 from analytics.platform.admin_views import parse_month
 from analytics.platform.models import ClientActivity
 from analytics.platform.movements import Kind, Movements, classify, month_movements
-from analytics.platform.mrr import entitlement_mrr, mrr_cents, mrr_expression
 from analytics.platform.revenue import Change, monthly, subscription_mrr
 from analytics.platform.selectors import going_quiet_q, with_figures
 from billing.models import Entitlement
+from billing.mrr import entitlement_mrr, mrr_cents, mrr_expression
 from tenants.models import Client
 from tests.support.staff import make_client
 from tests.support.stripe_payloads import price, subscription

@@ -1,5 +1,5 @@
-"""Monthly recurring revenue of one subscription: the one rule, for the staff client list, the
-overview's totals and the revenue history.
+"""Monthly recurring revenue of one subscription: the one rule, for billing's admin, the staff
+client list, the overview's totals and the revenue history (analytics.platform).
 
 A subscription brings MRR while it bills: `active`, or `past_due` (still subscribed while Stripe
 retries the payment). A trial, a plan given by staff (comped), the free plan and every ended or
