@@ -20,6 +20,14 @@ class ClientAddWithPlanForm(ClientAddForm):
     plan = ModelChoiceField(queryset=Plan.objects.all(), required=True)
 
 
+class BillingStatusFilter(admin.ChoicesFieldListFilter):
+    """The entitlement's status, titled apart from the client's own (active or suspended)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "billing status"
+
+
 def _after(items: list[Any], anchor: str, *added: str) -> list[Any]:
     at = items.index(anchor) + 1 if anchor in items else len(items)
     return [*items[:at], *added, *items[at:]]
@@ -33,7 +41,12 @@ class ClientPlanAdmin(ClientAdmin):
         return _after(list(super().get_list_display(request)), "primary_domain", "plan")
 
     def get_list_filter(self, request: HttpRequest) -> Any:
-        return _after(list(super().get_list_filter(request)), "status", "entitlement__plan", "entitlement__status")
+        return _after(
+            list(super().get_list_filter(request)),
+            "status",
+            "entitlement__plan",
+            ("entitlement__status", BillingStatusFilter),
+        )
 
     def get_list_select_related(self, request: HttpRequest) -> Any:
         return ["entitlement__plan"]
