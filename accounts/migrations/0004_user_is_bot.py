@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_notification_settings'),
+        ("accounts", "0003_notification_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_bot',
+            model_name="user",
+            name="is_bot",
             field=models.BooleanField(db_default=False, default=False),
         ),
     ]

@@ -6,56 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('chat', '0006_readevent_message_created_brin'),
+        ("chat", "0006_readevent_message_created_brin"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TenantCount',
+            name="TenantCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('property', models.CharField(max_length=40)),
-                ('subgroup', models.CharField(blank=True, default='', max_length=16)),
-                ('end_time', models.DateTimeField()),
-                ('value', models.BigIntegerField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("property", models.CharField(max_length=40)),
+                ("subgroup", models.CharField(blank=True, default="", max_length=16)),
+                ("end_time", models.DateTimeField()),
+                ("value", models.BigIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('property', 'subgroup', 'end_time'), name='analytics_tenantcount_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("property", "subgroup", "end_time"), name="analytics_tenantcount_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoomCount',
+            name="RoomCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('property', models.CharField(max_length=40)),
-                ('subgroup', models.CharField(blank=True, default='', max_length=16)),
-                ('end_time', models.DateTimeField()),
-                ('value', models.BigIntegerField()),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='chat.room')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("property", models.CharField(max_length=40)),
+                ("subgroup", models.CharField(blank=True, default="", max_length=16)),
+                ("end_time", models.DateTimeField()),
+                ("value", models.BigIntegerField()),
+                (
+                    "room",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="chat.room"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['property', 'end_time'], name='analytics_roomcount_prop_end')],
-                'constraints': [models.UniqueConstraint(fields=('room', 'property', 'subgroup', 'end_time'), name='analytics_roomcount_uniq')],
+                "indexes": [models.Index(fields=["property", "end_time"], name="analytics_roomcount_prop_end")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("room", "property", "subgroup", "end_time"), name="analytics_roomcount_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UserCount',
+            name="UserCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('property', models.CharField(max_length=40)),
-                ('subgroup', models.CharField(blank=True, default='', max_length=16)),
-                ('end_time', models.DateTimeField()),
-                ('value', models.BigIntegerField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("property", models.CharField(max_length=40)),
+                ("subgroup", models.CharField(blank=True, default="", max_length=16)),
+                ("end_time", models.DateTimeField()),
+                ("value", models.BigIntegerField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['property', 'end_time'], name='analytics_usercount_prop_end')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'property', 'subgroup', 'end_time'), name='analytics_usercount_uniq')],
+                "indexes": [models.Index(fields=["property", "end_time"], name="analytics_usercount_prop_end")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "property", "subgroup", "end_time"), name="analytics_usercount_uniq"
+                    )
+                ],
             },
         ),
     ]

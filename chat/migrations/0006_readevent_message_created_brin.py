@@ -7,38 +7,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0005_room_archived_by'),
+        ("chat", "0005_room_archived_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReadEvent',
+            name="ReadEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_id', models.BigIntegerField()),
-                ('to_id', models.BigIntegerField()),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_id", models.BigIntegerField()),
+                ("to_id", models.BigIntegerField()),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=django.contrib.postgres.indexes.BrinIndex(fields=['created_at'], name='chat_message_created_brin'),
+            model_name="message",
+            index=django.contrib.postgres.indexes.BrinIndex(fields=["created_at"], name="chat_message_created_brin"),
         ),
         migrations.AddField(
-            model_name='readevent',
-            name='room',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='chat.room'),
+            model_name="readevent",
+            name="room",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="chat.room"),
         ),
         migrations.AddField(
-            model_name='readevent',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="readevent",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='readevent',
-            index=django.contrib.postgres.indexes.BrinIndex(fields=['at'], name='chat_readevent_at_brin'),
+            model_name="readevent",
+            index=django.contrib.postgres.indexes.BrinIndex(fields=["at"], name="chat_readevent_at_brin"),
         ),
     ]

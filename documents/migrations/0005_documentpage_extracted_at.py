@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0004_page_ocr_and_ocr_unavailable'),
+        ("documents", "0004_page_ocr_and_ocr_unavailable"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='documentpage',
-            name='extracted_at',
+            model_name="documentpage",
+            name="extracted_at",
             field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now()),
         ),
     ]

@@ -5,59 +5,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0005_signup_links_time_zone_suspension_history'),
+        ("tenants", "0005_signup_links_time_zone_suspension_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientActivity',
+            name="ClientActivity",
             fields=[
-                ('client', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='activity', serialize=False, to='tenants.client')),
-                ('messages_this_month', models.BigIntegerField(default=0)),
-                ('messages_last_7_days', models.BigIntegerField(default=0)),
-                ('messages_previous_28_days', models.BigIntegerField(default=0)),
-                ('active_users_last_7_days', models.IntegerField(default=0)),
-                ('storage_bytes', models.BigIntegerField(default=0)),
-                ('last_activity_at', models.DateTimeField(blank=True, null=True)),
-                ('filled_through', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="activity",
+                        serialize=False,
+                        to="tenants.client",
+                    ),
+                ),
+                ("messages_this_month", models.BigIntegerField(default=0)),
+                ("messages_last_7_days", models.BigIntegerField(default=0)),
+                ("messages_previous_28_days", models.BigIntegerField(default=0)),
+                ("active_users_last_7_days", models.IntegerField(default=0)),
+                ("storage_bytes", models.BigIntegerField(default=0)),
+                ("last_activity_at", models.DateTimeField(blank=True, null=True)),
+                ("filled_through", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'client activity',
+                "verbose_name_plural": "client activity",
             },
         ),
         migrations.CreateModel(
-            name='ClientCount',
+            name="ClientCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('property', models.CharField(max_length=40)),
-                ('subgroup', models.CharField(blank=True, default='', max_length=16)),
-                ('end_time', models.DateTimeField()),
-                ('value', models.BigIntegerField()),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.client')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("property", models.CharField(max_length=40)),
+                ("subgroup", models.CharField(blank=True, default="", max_length=16)),
+                ("end_time", models.DateTimeField()),
+                ("value", models.BigIntegerField()),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenants.client"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['property', 'end_time'], name='analytics_clientcount_prop_end')],
-                'constraints': [models.UniqueConstraint(fields=('client', 'property', 'subgroup', 'end_time'), name='analytics_clientcount_uniq')],
+                "indexes": [models.Index(fields=["property", "end_time"], name="analytics_clientcount_prop_end")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "property", "subgroup", "end_time"), name="analytics_clientcount_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FillState',
+            name="FillState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('property', models.CharField(max_length=40)),
-                ('end_time', models.DateTimeField()),
-                ('state', models.CharField(choices=[('started', 'Started'), ('done', 'Done')], max_length=8)),
-                ('last_modified', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.client')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("property", models.CharField(max_length=40)),
+                ("end_time", models.DateTimeField()),
+                ("state", models.CharField(choices=[("started", "Started"), ("done", "Done")], max_length=8)),
+                ("last_modified", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenants.client"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['property', 'end_time'], name='analytics_fillstate_prop_end')],
-                'constraints': [models.UniqueConstraint(fields=('client', 'property'), name='analytics_fillstate_uniq')],
+                "indexes": [models.Index(fields=["property", "end_time"], name="analytics_fillstate_prop_end")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("client", "property"), name="analytics_fillstate_uniq")
+                ],
             },
         ),
     ]
