@@ -37,6 +37,9 @@ from tenants.models import Client
 logger = logging.getLogger(__name__)
 
 
+# Rows written by one fill past which the count tables are analysed at its end.
+_ANALYZE_AFTER_ROWS = 5_000
+
 # Periods per transaction in a backfill: small enough that a killed run loses little.
 CHUNK = {Frequency.HOUR: timedelta(days=31), Frequency.DAY: timedelta(days=92)}
 
@@ -46,6 +49,7 @@ class FillReport:
     stats_filled: int = 0
     stats_moved_on: int = 0
     skipped_locked: bool = False
+    rows_written: int = 0
     # The newest message, read or document seen (for the staff overview's last activity).
     last_activity_at: datetime | None = None
 
@@ -144,8 +148,13 @@ def _fill_locked(tenant: Client, now: datetime, stats: tuple[Stat, ...], report:
             continue
         while state.end_time < target:
             chunk_end = min(target, _chunk_end(state.end_time, stat.frequency, tz))
-            _fill_chunk(tenant, stat, state, chunk_end, tz)
+            report.rows_written += _fill_chunk(tenant, stat, state, chunk_end, tz)
         report.stats_filled += 1
+    if report.rows_written >= _ANALYZE_AFTER_ROWS:
+        # A backfill: the planner must know the tables grew before the dashboard reads them
+        # (without statistics it guesses a handful of rows and sorts a year's on disk).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE analytics_usercount, analytics_roomcount, analytics_tenantcount")
 
 
 def _anything_since(newest: dict[Source, datetime | None], sources: tuple[Source, ...], end: datetime) -> bool:
@@ -162,13 +171,16 @@ def _zone_changed(states: dict[str, FillState], tz: zoneinfo.ZoneInfo) -> bool:
 _DAILY = frozenset(stat.key for stat in STATS if stat.frequency is Frequency.DAY)
 
 
-def _fill_chunk(tenant: Client, stat: Stat, state: FillState, end: datetime, tz: zoneinfo.ZoneInfo) -> None:
+def _fill_chunk(tenant: Client, stat: Stat, state: FillState, end: datetime, tz: zoneinfo.ZoneInfo) -> int:
+    """Count (start, end] of `stat`; returns how many rows it wrote in the tenant's schema."""
     start = state.end_time
+    written = 0
     _mark(state, state.end_time, FillState.State.STARTED)
     params: dict[str, Any] = {"start": start, "end": end, "tz": str(tz.key), "property": stat.key}
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in stat.statements:
             cursor.execute(statement, params)
+            written += max(cursor.rowcount, 0)
         cursor.execute(
             """INSERT INTO public.analytics_platform_clientcount (client_id, property, subgroup, end_time, value)
                SELECT %(client)s, property, subgroup, end_time, value FROM analytics_tenantcount
@@ -176,6 +188,7 @@ def _fill_chunk(tenant: Client, stat: Stat, state: FillState, end: datetime, tz:
             {"client": tenant.pk, "properties": list(stat.keys), "start": start, "end": end},
         )
         _mark(state, end, FillState.State.DONE)
+    return written
 
 
 def _delete_after(tenant: Client, stat: Stat, end: datetime) -> None:
