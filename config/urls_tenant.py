@@ -15,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("brand/", include("branding.api.urls")),
     path("domains/", include("tenants.api.urls")),
     path("billing/", include("billing.api.urls")),
+    path("analytics/", include("analytics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -46,6 +47,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("settings/domains/", include("tenants.domains.urls")),
     path("settings/billing/", include("billing.urls")),
+    path("analytics/", include("analytics.urls")),
     path("api/", include((api_patterns, "api"))),
 ]
 

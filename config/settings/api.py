@@ -54,5 +54,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DomainStatusEnum": "tenants.models.CustomDomain.Status",
         "DocumentStatusEnum": ["pending", "processing", "ready", "failed"],
+        # Billing's `interval` is month or year; the dashboard's is a period of its charts.
+        "AnalyticsIntervalEnum": "analytics.ranges.INTERVALS",
     },
 }

@@ -34,6 +34,11 @@ FILES: list[tuple[str, str]] = [
     # emojibase-data's own files stay in node_modules: the pages and the server read the index
     # made from them (write_emoji_index).
     ("emojibase-data", "LICENSE"),
+    # The analytics dashboard's charts: the ES module build, imported by its static URL (the
+    # manifest storage fingerprints it), and its stylesheet.
+    ("uplot", "LICENSE"),
+    ("uplot", "dist/uPlot.esm.js"),
+    ("uplot", "dist/uPlot.min.css"),
 ]
 
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from analytics.platform.models import FillState
 from analytics.stats import STATS
-from tests.analytics.test_rollups import assert_rollups_equal_direct_counts
-from tests.support.analytics import build_activity, fresh_workspace
+from tests.support.analytics import assert_rollups_equal_direct_counts, build_activity, fresh_workspace
 from tests.support.tenants import TenantInfo
 
 

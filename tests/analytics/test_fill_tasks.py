@@ -20,8 +20,7 @@ from analytics.locks import FILL_LOCK
 from analytics.platform.models import FillState
 from analytics.stats import STATS
 from analytics.tasks import fill_all
-from tests.analytics.test_killed_worker import wait_for
-from tests.support.analytics import build_activity, fresh_workspace
+from tests.support.analytics import build_activity, fresh_workspace, wait_until
 from tests.support.tenants import TenantInfo
 
 
@@ -46,7 +45,7 @@ def test_beat_sends_a_new_tenant_to_its_own_task_and_fills_a_current_one_in_the_
 
         # then: the never-filled one was queued and the worker filled it; the other is current
         assert outcome["queued"] >= 1 and outcome["failed"] == 0
-        wait_for(
+        wait_until(
             lambda: FillState.objects.filter(client=new.client, state="done").count() == len(STATS),
             what="the worker to fill the new workspace",
         )

@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -23,7 +22,16 @@ from analytics.fill import fill_tenant
 from analytics.locks import FILL_LOCK
 from analytics.platform.models import FillState
 from analytics.tasks import fill_one
-from tests.support.analytics import build_activity, differences, expected, fresh_workspace, public_copy, stored
+from tests.support.analytics import (
+    build_activity,
+    differences,
+    expected,
+    fresh_workspace,
+    public_copy,
+    stored,
+    targets,
+    wait_until,
+)
 from tests.support.tenants import ROOT, TenantInfo, database_url_for_subprocess
 
 QUEUE = f"analytics-kill-{os.getpid()}"
@@ -45,15 +53,6 @@ def start_worker() -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", QUEUE, "-P", "solo"]
     command += ["--without-gossip", "--without-mingle", "--loglevel", "WARNING", "-n", f"{QUEUE}@%h"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_for(condition: Any, timeout: float = 60, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_worker_killed_mid_stat_leaves_it_started_and_the_next_fill_counts_it_once(
@@ -83,7 +82,7 @@ def test_a_worker_killed_mid_stat_leaves_it_started_and_the_next_fill_counts_it_
                 state = FillState.objects.filter(client=workspace.client, property="messages_sent:hour").first()
                 return state is not None and state.state == FillState.State.STARTED and _waiting_on_lock()
 
-            wait_for(stuck, what="the worker to wait on the locked table")
+            wait_until(stuck, what="the worker to wait on the locked table")
 
         # when: the worker is killed there (SIGKILL: no clean-up of any kind)
         os.kill(worker.pid, signal.SIGKILL)
@@ -97,7 +96,7 @@ def test_a_worker_killed_mid_stat_leaves_it_started_and_the_next_fill_counts_it_
     with django_db_blocker.unblock():
         # The killed worker's server session ends once it finds its client gone (when the lock
         # it waited for is granted), taking its open transaction and its fill lock with it.
-        wait_for(lambda: not _fill_lock_held(workspace.client.pk), what="the dead session to end")
+        wait_until(lambda: not _fill_lock_held(workspace.client.pk), what="the dead session to end")
 
         # then: the stat is left STARTED, before its first chunk
         state = FillState.objects.get(client=workspace.client, property="messages_sent:hour")
@@ -108,8 +107,6 @@ def test_a_worker_killed_mid_stat_leaves_it_started_and_the_next_fill_counts_it_
 
         # then: all DONE and every figure equals the direct count
         assert set(FillState.objects.filter(client=workspace.client).values_list("state", flat=True)) == {"done"}
-        from tests.analytics.test_rollups import targets
-
         want = expected(workspace.client, **targets(workspace, now))
         got = stored(workspace.client)
         assert not differences(want, got), "\n".join(differences(want, got)[:40])

@@ -21,12 +21,9 @@ from analytics.stats import BY_PROPERTY
 from tenants.models import Client
 from tenants.workspace_actions import do_update_workspace_settings
 from tests.support.analytics import (
+    assert_rollups_equal_direct_counts,
     build_activity,
-    differences,
-    expected,
     fresh_workspace,
-    public_copy,
-    stored,
 )
 from tests.support.tenants import TenantInfo
 
@@ -38,23 +35,6 @@ def workspace(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterato
     zone = getattr(request, "param", "Europe/Berlin")
     with django_db_blocker.unblock(), fresh_workspace(time_zone=zone) as tenant:
         yield tenant
-
-
-def targets(tenant: TenantInfo, now: datetime) -> dict[str, datetime]:
-    tz = zoneinfo.ZoneInfo(tenant.client.time_zone)
-    return {
-        "hour_target": fill_target(BY_PROPERTY["messages_sent:hour"], now, tz),
-        "day_target": fill_target(BY_PROPERTY["messages_sent:day"], now, tz),
-    }
-
-
-def assert_rollups_equal_direct_counts(tenant: TenantInfo, now: datetime) -> None:
-    want = expected(tenant.client, **targets(tenant, now))
-    got = stored(tenant.client)
-    assert not differences(want, got), "\n".join(differences(want, got)[:40])
-    # The public copy holds exactly the workspace-level rows.
-    tenant_rows = {key: value for key, value in got.items() if key[0] == "tenant"}
-    assert public_copy(tenant.client) == tenant_rows
 
 
 def test_a_normal_run_equals_the_direct_counts(workspace: TenantInfo, django_db_blocker: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import time
 import uuid
 import zoneinfo
 from collections import Counter, defaultdict
@@ -20,9 +21,11 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from analytics.fill import fill_target
 from analytics.models import RoomCount, TenantCount, UserCount
 from analytics.platform.models import ClientCount
 from analytics.seeding import Cast, insert_messages, insert_reads, make_people, make_rooms, random_times
+from analytics.stats import BY_PROPERTY
 from chat.models import Message, ReadEvent, Room
 from documents.models import Document, DocumentPage
 from tenants.actions import do_provision_workspace
@@ -265,3 +268,31 @@ def build_activity(
 
 def _whole(times: list[datetime]) -> list[datetime]:
     return [moment.replace(microsecond=0) for moment in times]
+
+
+def targets(tenant: TenantInfo, now: datetime) -> dict[str, datetime]:
+    """The ends a fill at `now` counts up to (for `expected`)."""
+    tz = zoneinfo.ZoneInfo(tenant.client.time_zone)
+    return {
+        "hour_target": fill_target(BY_PROPERTY["messages_sent:hour"], now, tz),
+        "day_target": fill_target(BY_PROPERTY["messages_sent:day"], now, tz),
+    }
+
+
+def assert_rollups_equal_direct_counts(tenant: TenantInfo, now: datetime) -> None:
+    """Every count row equals the direct count, and public holds the workspace rows."""
+    want = expected(tenant.client, **targets(tenant, now))
+    got = stored(tenant.client)
+    assert not differences(want, got), "\n".join(differences(want, got)[:40])
+    # The public copy holds exactly the workspace-level rows.
+    tenant_rows = {key: value for key, value in got.items() if key[0] == "tenant"}
+    assert public_copy(tenant.client) == tenant_rows
+
+
+def wait_until(condition: Callable[[], bool], *, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
