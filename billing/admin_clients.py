@@ -28,7 +28,7 @@ class BillingStatusFilter(admin.ChoicesFieldListFilter):
         self.title = "billing status"
 
 
-def _after(items: list[Any], anchor: str, *added: str) -> list[Any]:
+def _after(items: list[Any], anchor: str, *added: Any) -> list[Any]:
     at = items.index(anchor) + 1 if anchor in items else len(items)
     return [*items[:at], *added, *items[at:]]
 
