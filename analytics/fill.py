@@ -121,6 +121,7 @@ def _fill_locked(tenant: Client, now: datetime, stats: tuple[Stat, ...], report:
     seen = [newest.get(source) for source in (Source.MESSAGES, Source.READS, Source.DOCUMENTS)]
     report.last_activity_at = max((moment - _SETTLE for moment in seen if moment is not None), default=None)
     first: datetime | None = None
+    moved: dict[datetime, list[int]] = {}
     for stat in stats:
         target = fill_target(stat, now, tz)
         if stat.depends_on is not None:
@@ -138,18 +139,25 @@ def _fill_locked(tenant: Client, now: datetime, stats: tuple[Stat, ...], report:
             )
             states[stat.key] = state
         elif state.state == FillState.State.STARTED:
-            _delete_after(tenant, stat, state.end_time)
+            _delete_after(tenant, stat, state)
         if state.end_time >= target:
             continue
         if stat.sources and not _anything_since(newest, stat.sources, state.end_time):
-            # Nothing dated after what is filled: every period to the target counts zero.
-            _mark(state, target, FillState.State.DONE)
+            # Nothing dated after what is filled: every period to the target counts zero. The
+            # states move on together below (one statement, the usual case for a quiet tenant).
+            state.end_time, state.state = target, FillState.State.DONE
+            moved.setdefault(target, []).append(state.pk)
             report.stats_moved_on += 1
             continue
         while state.end_time < target:
             chunk_end = min(target, _chunk_end(state.end_time, stat.frequency, tz))
             report.rows_written += _fill_chunk(tenant, stat, state, chunk_end, tz)
         report.stats_filled += 1
+    for target, pks in moved.items():
+        # DONE also for a state left STARTED: what it left was deleted above, and nothing is new.
+        FillState.objects.filter(pk__in=pks).update(
+            end_time=target, state=FillState.State.DONE, last_modified=timezone.now()
+        )
     if report.rows_written >= _ANALYZE_AFTER_ROWS:
         # A backfill: the planner must know the tables grew before the dashboard reads them
         # (without statistics it guesses a handful of rows and sorts a year's on disk).
@@ -191,9 +199,10 @@ def _fill_chunk(tenant: Client, stat: Stat, state: FillState, end: datetime, tz:
     return written
 
 
-def _delete_after(tenant: Client, stat: Stat, end: datetime) -> None:
-    """Remove whatever an interrupted fill left past `end` (the last period known complete)."""
-    params: dict[str, Any] = {"properties": list(stat.keys), "end": end, "client": tenant.pk}
+def _delete_after(tenant: Client, stat: Stat, state: FillState) -> None:
+    """Remove whatever an interrupted fill left past the state's end (the last period known
+    complete), and mark it DONE there, which it then truly is: both in one transaction."""
+    params: dict[str, Any] = {"properties": list(stat.keys), "end": state.end_time, "client": tenant.pk}
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in DELETE_AFTER:
             cursor.execute(statement, params)
@@ -202,7 +211,10 @@ def _delete_after(tenant: Client, stat: Stat, end: datetime) -> None:
             "WHERE client_id = %(client)s AND property = ANY(%(properties)s) AND end_time > %(end)s",
             params,
         )
-    logger.info("analytics: %s of %s was interrupted; counting again after %s", stat.key, tenant.schema_name, end)
+        _mark(state, state.end_time, FillState.State.DONE)
+    logger.info(
+        "analytics: %s of %s was interrupted; counting again after %s", stat.key, tenant.schema_name, state.end_time
+    )
 
 
 def _mark(state: FillState, end: datetime, value: str) -> None:

@@ -187,3 +187,27 @@ def test_the_fill_lag_leaves_the_current_hour_alone(settings: Any) -> None:
     assert fill_target(BY_PROPERTY["messages_sent:hour"], now, tz) == datetime(2026, 3, 1, 9, tzinfo=UTC)
     later = now + timedelta(seconds=settings.ANALYTICS_FILL_LAG_SECONDS)
     assert fill_target(BY_PROPERTY["messages_sent:hour"], later, tz) == datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+
+def test_a_stat_left_started_with_nothing_new_is_cleaned_and_done(
+    workspace: TenantInfo, django_db_blocker: Any
+) -> None:
+    # given: a workspace counted up to now, then a stray row past the end by a run that died
+    now = timezone.now()
+    with django_db_blocker.unblock():
+        build_activity(workspace, random.Random(8), start=now - timedelta(days=4), end=now - timedelta(hours=3))
+        fill_tenant(workspace.client, now=now)
+        state = FillState.objects.get(client=workspace.client, property="messages_sent:hour")
+        with schema_context(workspace.schema):
+            TenantCount.objects.create(
+                property="messages_sent:hour", subgroup="bots", end_time=state.end_time + timedelta(hours=1), value=5
+            )
+        FillState.objects.filter(pk=state.pk).update(state=FillState.State.STARTED)
+
+        # when: the next run, in the same hour and an hour on
+        fill_tenant(workspace.client, now=now)
+        fill_tenant(workspace.client, now=now + timedelta(hours=1))
+
+        # then
+        assert FillState.objects.get(pk=state.pk).state == FillState.State.DONE
+        assert_rollups_equal_direct_counts(workspace, now + timedelta(hours=1))

@@ -53,11 +53,12 @@ VISITED = {
     "brand-studio",
     "domains:settings",
     "billing:settings",
+    "analytics",
 }
 # Not pages: files, feeds, the API, form targets that only redirect.
 NOT_PAGES = re.compile(
     r"^(api:|favicon|manifest|brand-(asset|letter-icon|preview)|accounts:(sign-out-elsewhere|invite)$"
-    r"|domains:platform-primary$|billing:(checkout|portal|free)$)"
+    r"|domains:platform-primary$|billing:(checkout|portal|free)$|analytics-export$)"
 )
 
 
@@ -145,6 +146,7 @@ def test_every_page_wears_the_brand_and_never_names_the_platform(
         "brand studio": (owner, "/settings/brand/", 200),
         "domains": (owner, "/settings/domains/", 200),
         "billing": (owner, "/settings/billing/", 200),
+        "analytics": (owner, "/analytics/", 200),
         "not found": (anonymous, "/no/such/page/", 404),
     }
     for where, (browser, path, status) in pages.items():
