@@ -148,6 +148,7 @@ def _messages_read(frequency: Frequency) -> Stat:
             f"""INSERT INTO analytics_usercount (user_id, property, subgroup, end_time, value)
                 SELECT e.user_id, %(property)s, '', {end}, count(*)
                 FROM chat_readevent e
+                JOIN accounts_user u ON u.id = e.user_id
                 JOIN chat_message m ON m.room_id = e.room_id AND m.id > e.from_id AND m.id <= e.to_id
                 WHERE {IN_RANGE.format(column="e.at")} AND m.author_id IS DISTINCT FROM e.user_id
                 GROUP BY 1, 4""",

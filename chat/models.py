@@ -197,8 +197,11 @@ class ReadEvent(models.Model):
     `to_id` were read at `at`. Kept for analytics' "messages read" (analytics.stats), which counts
     the messages of others in that range; the position itself is Membership.last_read_id."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    # No database constraints: a log must never stop a room or a person from being deleted (a
+    # read committed while the room's deletion runs would fail it at commit). Deleting cascades
+    # in Django as usual, and analytics joins the person, so a stray row counts nothing.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     from_id = models.BigIntegerField()
     to_id = models.BigIntegerField()
     at = models.DateTimeField(auto_now_add=True)

@@ -1,7 +1,7 @@
 """`/healthz`: 200 when PostgreSQL and Redis answer, 503 otherwise, on every host.
 
-`/healthz/analytics`: for monitoring, not load balancers: when each analytics stat was last
-filled and how far, 503 when one is older than it should be (analytics.platform.freshness).
+Apps add reports of their own under `/healthz/<name>` (`register_report`), for monitoring rather
+than load balancers: analytics says there how fresh each stat is.
 
 It runs before the tenant is resolved: resolving needs the database, and a load balancer
 probing a dead database must get a clean 503, not a 500.
@@ -18,7 +18,14 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 PATHS = {"/healthz", "/healthz/"}
-ANALYTICS_PATHS = {"/healthz/analytics", "/healthz/analytics/"}
+# "/healthz/<name>" -> what answers it (registered by the apps, which sit above config).
+_REPORTS: dict[str, Callable[[], JsonResponse]] = {}
+
+
+def register_report(name: str, respond: Callable[[], JsonResponse]) -> None:
+    """Answer `/healthz/<name>` with `respond()`; it must answer even when the database is down."""
+    _REPORTS[f"/healthz/{name}"] = respond
+    _REPORTS[f"/healthz/{name}/"] = respond
 
 
 def check_database() -> str | None:
@@ -54,16 +61,6 @@ def health_response() -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-def analytics_response() -> JsonResponse:
-    from analytics.platform.freshness import as_json, freshness
-
-    try:
-        state = freshness()
-    except Exception as exc:  # the database is down: say so, as /healthz does
-        return JsonResponse({"status": "unavailable", "error": type(exc).__name__}, status=503)
-    return JsonResponse(as_json(state), status=503 if state.is_stale else 200)
-
-
 class HealthCheckMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -71,6 +68,7 @@ class HealthCheckMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path in PATHS and request.method in ("GET", "HEAD"):
             return health_response()
-        if request.path in ANALYTICS_PATHS and request.method in ("GET", "HEAD"):
-            return analytics_response()
+        report = _REPORTS.get(request.path)
+        if report is not None and request.method in ("GET", "HEAD"):
+            return report()
         return self.get_response(request)

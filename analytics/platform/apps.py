@@ -14,9 +14,12 @@ class AnalyticsPlatformConfig(AppConfig):
         from django.contrib import admin
 
         from analytics.platform.admin import ClientFiguresAdmin
+        from analytics.platform.freshness import report
+        from config.health import register_report
         from tenants.admin import extend_client_admin
 
         extend_client_admin(ClientFiguresAdmin)
+        register_report("analytics", report)
         # The admin's home links the staff overview and revenue pages (unless a home of the
         # project's own is set already).
         if admin.site.index_template is None:

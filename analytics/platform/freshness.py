@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.http import JsonResponse
 from django.utils import timezone
 
 from analytics.stats import STATS
@@ -86,6 +87,16 @@ def freshness(now: datetime | None = None) -> Freshness:
         else:
             stats.append(StatFreshness(stat.key, row[1], row[2], row[3], row[4], row[5]))
     return Freshness(checked_at=now, stats=stats, never_filled=int(never[0]) if never else 0)
+
+
+def report() -> JsonResponse:
+    """`/healthz/analytics`: 200 when every stat is fresh, 503 when one is not (or the database
+    does not answer)."""
+    try:
+        state = freshness()
+    except Exception as exc:  # the database is down: say so, as /healthz does
+        return JsonResponse({"status": "unavailable", "error": type(exc).__name__}, status=503)
+    return JsonResponse(as_json(state), status=503 if state.is_stale else 200)
 
 
 def as_json(state: Freshness) -> dict[str, object]:
