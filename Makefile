@@ -13,7 +13,7 @@ CADDY := /usr/bin/caddy
 TESSERACT := /usr/bin/tesseract
 PDFTOPPM := /usr/bin/pdftoppm
 
-.PHONY: run test lint vendor npm bench-provision bench-history bench-fanout bench-extract bench-domains bench-billing bench-ocr bench-quick chromium caddy ocr clean-data
+.PHONY: run test lint vendor npm bench-provision bench-history bench-fanout bench-extract bench-domains bench-billing bench-analytics bench-ocr bench-quick chromium caddy ocr clean-data
 
 run: $(STAMP) vendor ocr
 	$(PY) -m config.launch run
@@ -42,6 +42,9 @@ bench-domains: $(STAMP)
 bench-billing: $(STAMP)
 	$(PY) -m config.launch bench -- bench/billing.py $(ARGS)
 
+bench-analytics: $(STAMP)
+	$(PY) -m config.launch bench -- bench/analytics.py $(ARGS)
+
 # Every benchmark in its quick mode, so none rots unnoticed (CI runs this; the figures of a
 # quick run are no measurement). All share one database, migrated once; BENCH_DATABASE_SUFFIX
 # set in the environment names another.
@@ -54,6 +57,7 @@ bench-quick: $(STAMP)
 	$(MAKE) bench-fanout ARGS="--mode handshake --quick"
 	$(MAKE) bench-domains ARGS="--quick"
 	$(MAKE) bench-billing ARGS="--quick"
+	$(MAKE) bench-analytics ARGS="--quick"
 	$(MAKE) bench-extract ARGS="--quick"
 	$(MAKE) bench-ocr ARGS="--quick"
 
