@@ -12,13 +12,15 @@ stop at `filled_through`, the last local day every stat read has been counted fo
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db import connection
 
 from analytics.fill import tenant_zone
@@ -94,14 +96,18 @@ class _Rows:
 
     daily: dict[tuple[str, str], dict[date, int]] = field(default_factory=lambda: defaultdict(dict))
     distinct: dict[tuple[str, bool, date | None], int] = field(default_factory=dict)
+    _summed: dict[str, dict[date, int]] = field(default_factory=dict)
 
     def day_values(self, prop: str) -> dict[date, int]:
-        """A property's daily values, its subgroups added up."""
+        """A property's daily values, its subgroups added up (worked out once a read)."""
+        if prop in self._summed:
+            return self._summed[prop]
         found: dict[date, int] = defaultdict(int)
         for (name, _subgroup), days in self.daily.items():
             if name == prop:
                 for day, value in days.items():
                     found[day] += value
+        self._summed[prop] = found
         return found
 
 
@@ -109,10 +115,14 @@ def series(tenant: Client, *, metric: str, range: Range, interval: str) -> dict[
     """One metric over `range` by `interval`, with the previous range of as many days."""
     chosen = _metric(metric)
     interval = parse_interval(interval)
-    with in_tenant(tenant):
-        through = _filled_through(tenant, [chosen])
+
+    def compute(ends: dict[str, datetime]) -> dict[str, Any]:
+        through = _filled_through(tenant, [chosen], ends)
         rows = _read(tenant, [chosen], range, interval, through)
-    return _series(chosen, rows, range, interval, through)
+        return _series(chosen, rows, range, interval, through)
+
+    with in_tenant(tenant):
+        return _remembered(tenant, f"series:{chosen.name}:{range.start}:{range.end}:{interval}", compute)
 
 
 def overview(tenant: Client, *, range: Range, interval: str = "day") -> dict[str, Any]:
@@ -120,16 +130,43 @@ def overview(tenant: Client, *, range: Range, interval: str = "day") -> dict[str
     `filled_through` so the figures agree with each other."""
     interval = parse_interval(interval)
     chosen = [BY_NAME[name] for name in METRICS]
-    with in_tenant(tenant):
-        through = _filled_through(tenant, chosen)
+
+    def compute(ends: dict[str, datetime]) -> dict[str, Any]:
+        through = _filled_through(tenant, chosen, ends)
         rows = _read(tenant, chosen, range, interval, through)
-    return {
-        "from": range.start.isoformat(),
-        "to": range.end.isoformat(),
-        "interval": interval,
-        "filled_through": _iso(through),
-        "metrics": {metric.name: _series(metric, rows, range, interval, through) for metric in chosen},
-    }
+        return {
+            "from": range.start.isoformat(),
+            "to": range.end.isoformat(),
+            "interval": interval,
+            "filled_through": _iso(through),
+            "metrics": {metric.name: _series(metric, rows, range, interval, through) for metric in chosen},
+        }
+
+    with in_tenant(tenant):
+        return _remembered(tenant, f"overview:{range.start}:{range.end}:{interval}", compute)
+
+
+# How long an answer is kept at most; it is never served once a fill has moved on (the key
+# carries the fill states' version), so this only bounds the memory a range nobody asks again
+# holds.
+REMEMBER_SECONDS = 60 * 60
+
+
+def _remembered(tenant: Client, what: str, compute: Callable[[dict[str, datetime]], dict[str, Any]]) -> dict[str, Any]:
+    """`compute(ends)` (`ends`: each stat's fill end), kept in the cache under the version of
+    the workspace's fill states. The figures read come only from rows a fill writes, and every
+    fill that writes (or forgets) changes a state, so an answer kept under the current version
+    is the answer now. The key carries the schema too (django-tenants' cache key), so it can
+    never answer another tenant."""
+    states = list(FillState.objects.filter(client_id=tenant.pk).values_list("property", "end_time", "last_modified"))
+    changed = max((modified for _property, _end, modified in states), default=None)
+    stamp = f"{changed.timestamp() if changed else 0}:{len(states)}"
+    key = f"analytics:{tenant.pk}:{stamp}:{what}"
+    found = cache.get(key)
+    if found is None:
+        found = compute({prop: end for prop, end, _modified in states})
+        cache.set(key, found, REMEMBER_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 def top(tenant: Client, *, kind: str, range: Range, limit: int = 10) -> dict[str, Any]:
@@ -138,22 +175,26 @@ def top(tenant: Client, *, kind: str, range: Range, limit: int = 10) -> dict[str
     if kind not in KINDS:
         raise InvalidQuery(f"Unknown kind {kind[:40]!r}; use one of: {', '.join(KINDS)}.", "unknown_kind")
     limit = max(1, min(limit, TOP_LIMIT_MAX))
-    with in_tenant(tenant):
+
+    def compute(ends: dict[str, datetime]) -> dict[str, Any]:
         read = ("messages_sent", "first_response_seconds_median") if kind == "rooms" else _PEOPLE_METRICS
-        through = _filled_through(tenant, [BY_NAME[name] for name in read])
+        through = _filled_through(tenant, [BY_NAME[name] for name in read], ends)
         last = range.end if through is None else min(range.end, through)
         results: list[dict[str, Any]] = []
         if through is not None and last >= range.start:
             zone = tenant_zone(tenant)
             params = {"lo": day_end(range.start - timedelta(days=1), zone), "hi": day_end(last, zone), "limit": limit}
             results = top_rooms(params) if kind == "rooms" else top_people(params)
-    return {
-        "kind": kind,
-        "from": range.start.isoformat(),
-        "to": range.end.isoformat(),
-        "filled_through": _iso(through),
-        "results": results,
-    }
+        return {
+            "kind": kind,
+            "from": range.start.isoformat(),
+            "to": range.end.isoformat(),
+            "filled_through": _iso(through),
+            "results": results,
+        }
+
+    with in_tenant(tenant):
+        return _remembered(tenant, f"top:{kind}:{range.start}:{range.end}:{limit}", compute)
 
 
 def _metric(name: str) -> Metric:
@@ -163,13 +204,13 @@ def _metric(name: str) -> Metric:
     return found
 
 
-def _filled_through(tenant: Client, metrics: Iterable[Metric]) -> date | None:
+def _filled_through(tenant: Client, metrics: Iterable[Metric], states: dict[str, datetime]) -> date | None:
     """The last local day every stat behind `metrics` has been counted for (None: one of them
     has never been filled). A fill state's end is the local midnight ending its last day."""
     keys = {metric.property for metric in metrics}
     if "active_rooms:day" in keys:
         keys.add(ROOM_ACTIVITY)
-    ends = dict(FillState.objects.filter(client_id=tenant.pk, property__in=keys).values_list("property", "end_time"))
+    ends = {key: states[key] for key in keys if key in states}
     if set(ends) != keys:
         return None
     zone = tenant_zone(tenant)
@@ -257,14 +298,9 @@ def _points(
     metric: Metric, rows: _Rows, days: Range, interval: str, through: date | None, *, current: bool
 ) -> tuple[list[dict[str, Any]], int | None]:
     """The range's points (one per period, every period present) and its total."""
-    starts = periods(days, interval, through=through)
+    starts, counted, by_period = _calendar(days, interval, through)
     if not starts:
         return [], None
-    last = min(days.end, through) if through is not None else days.end
-    counted = list(Range(start=days.start, end=last).each_day())
-    by_period: dict[date, list[date]] = defaultdict(list)
-    for day in counted:
-        by_period[period_start(day, interval)].append(day)
     values = rows.day_values(metric.property)
     weights = rows.day_values(RESPONSES) if metric.kind is Kind.MEDIAN else {}
 
@@ -289,6 +325,23 @@ def _points(
             point["people"] = sum(people.get(day, 0) for day in by_period[start])
             point["bots"] = sum(bots.get(day, 0) for day in by_period[start])
     return points, value(counted, None)
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar(
+    days: Range, interval: str, through: date | None
+) -> tuple[list[date], list[date], dict[date, list[date]]]:
+    """The range's period starts, its counted days and the days of each period: the same for
+    every metric of a request, so worked out once (a year by day is 365 periods)."""
+    starts = periods(days, interval, through=through)
+    if not starts:
+        return [], [], {}
+    last = min(days.end, through) if through is not None else days.end
+    counted = list(Range(start=days.start, end=last).each_day())
+    by_period: dict[date, list[date]] = defaultdict(list)
+    for day in counted:
+        by_period[period_start(day, interval)].append(day)
+    return starts, counted, dict(by_period)
 
 
 def _iso(day: date | None) -> str | None:
