@@ -159,8 +159,11 @@ def _remembered(tenant: Client, what: str, compute: Callable[[dict[str, datetime
     is the answer now. The key carries the schema too (django-tenants' cache key), so it can
     never answer another tenant."""
     states = list(FillState.objects.filter(client_id=tenant.pk).values_list("property", "end_time", "last_modified"))
-    changed = max((modified for _property, _end, modified in states), default=None)
-    stamp = f"{changed.timestamp() if changed else 0}:{len(states)}"
+    # Only daily rows are read, and only daily stats' fills write them: the hourly stats, whose
+    # states move on every hour, leave a kept answer standing (so it lasts the day).
+    daily = [(prop, modified) for prop, _end, modified in states if prop.endswith(":day")]
+    changed = max((modified for _prop, modified in daily), default=None)
+    stamp = f"{changed.timestamp() if changed else 0}:{len(daily)}"
     key = f"analytics:{tenant.pk}:{stamp}:{what}"
     found = cache.get(key)
     if found is None:
