@@ -169,7 +169,7 @@ def _remembered(tenant: Client, what: str, compute: Callable[[dict[str, datetime
     if found is None:
         found = compute({prop: end for prop, end, _modified in states})
         cache.set(key, found, REMEMBER_SECONDS)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def top(tenant: Client, *, kind: str, range: Range, limit: int = 10) -> dict[str, Any]:
