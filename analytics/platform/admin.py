@@ -113,7 +113,7 @@ class ClientFiguresAdmin(ClientAdmin):
     def messages_this_month(self, obj: Client) -> str:
         return f"{figure(obj, 'messages_month') or 0:,}"
 
-    @admin.display(description="Storage", ordering="fig_storage_bytes")
+    @admin.display(description="Storage (yesterday)", ordering="fig_storage_bytes")
     def storage(self, obj: Client) -> str:
         return human_bytes(figure(obj, "storage_bytes") or 0)
 
