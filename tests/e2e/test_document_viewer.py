@@ -210,7 +210,10 @@ def test_a_protected_pdf_says_so_and_shows_what_was_read(
         expect(ann.locator("#pdf-loading")).to_contain_text("Loading the PDF")
         expect(ann.locator("#pdf-loading progress")).to_be_visible()
         save_screenshot(ann, "viewer-pdf-loading")
-        ann.wait_for_timeout(200)  # lets the held request reach the handler
+        for _ in range(100):  # lets the held request reach the handler (slower on a busy machine)
+            if held:
+                break
+            ann.wait_for_timeout(100)
         assert held, "the viewer did not ask for the file"
         held[0].continue_()
 
